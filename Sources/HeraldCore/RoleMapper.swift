@@ -1,0 +1,38 @@
+import Foundation
+
+/// Turns a principal's roles and groups into the roles it effectively holds and its level,
+/// as a Keycloak group-to-role mapper followed by the `mcps` protocol mapper would.
+public struct RoleMapper: Sendable, Hashable {
+    /// Group (exact name, or a DN compared case-insensitively) to the roles it grants.
+    private let rolesByGroup: [String: [String]]
+
+    public init(mappings: [RoleMapping]) {
+        var rolesByGroup: [String: [String]] = [:]
+        for mapping in mappings {
+            rolesByGroup[Self.normalize(mapping.group), default: []].append(mapping.role)
+        }
+        self.rolesByGroup = rolesByGroup
+    }
+
+    /// Every role the principal holds, directly or through a mapped group; sorted, unique.
+    public func effectiveRoles(of principal: Principal) -> [String] {
+        var roles = Set(principal.roles)
+        for group in principal.groups {
+            roles.formUnion(rolesByGroup[Self.normalize(group)] ?? [])
+        }
+        return roles.sorted()
+    }
+
+    /// The highest `mcps-l<n>` among `roles`; L0 when there is none.
+    public static func level(of roles: [String]) -> TrustLevel {
+        roles.compactMap(TrustLevel.init(role:)).max() ?? .l0
+    }
+
+    /// DNs are case-insensitive and tolerate spaces after commas; plain names are kept as
+    /// written except for case, which directories do not distinguish either.
+    static func normalize(_ group: String) -> String {
+        group.lowercased().split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: ",")
+    }
+}
