@@ -18,6 +18,9 @@ public struct UnverifiedJWS: Sendable {
     let payload: [UInt8]
     let signature: [UInt8]
 
+    /// The payload before verification: only for choosing whose keys to verify with.
+    public var unverifiedPayload: [UInt8] { payload }
+
     /// Splits and decodes `token`; refuses anything that is not three base64url segments
     /// with a JSON header naming an algorithm.
     public init(compact token: String) throws {

@@ -147,9 +147,10 @@ def assert_json(resp):
     return resp.json()
 
 
-def assert_oauth_error(resp, status: int, error: str | None):
+def assert_oauth_error(resp, status: int, error: str | None, *, www_authenticate: bool = False):
     """RFC 6749 §5.2 error: status, JSON body with `error` (== `error`, when given) and an
-    optional string `error_description`; a 401 carries WWW-Authenticate (RFC 7235 §3.1)."""
+    optional string `error_description`. `www_authenticate`: the response must carry a
+    WWW-Authenticate header (RFC 6749 §5.2 when the client used the Authorization header)."""
     assert_not_5xx(resp)
     assert resp.status_code == status, f"expected {status}: {describe(resp)}"
     body = assert_json(resp)
@@ -158,8 +159,8 @@ def assert_oauth_error(resp, status: int, error: str | None):
         assert body["error"] == error, f"expected error={error!r}: {describe(resp)}"
     if "error_description" in body:
         assert isinstance(body["error_description"], str), describe(resp)
-    if status == 401:
-        assert resp.headers.get("WWW-Authenticate"), f"401 without WWW-Authenticate: {describe(resp)}"
+    if www_authenticate:
+        assert resp.headers.get("WWW-Authenticate"), f"no WWW-Authenticate: {describe(resp)}"
     return body
 
 

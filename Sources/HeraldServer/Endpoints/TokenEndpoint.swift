@@ -1,0 +1,85 @@
+import Foundation
+import HeraldAPI
+import HeraldJOSE
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The token endpoint, RFC 6749 §3.2 (`POST {issuer}/protocol/openid-connect/token`):
+/// `client_credentials` with client authentication per wire-formats §3; responses per
+/// RFC 6749 §5.1, errors per §5.2.
+struct TokenEndpoint<Context: RequestContext>: Sendable {
+    /// Largest accepted form body; larger is 413.
+    static var maxBodyBytes: Int { 64 * 1024 }
+
+    let registry: RealmRegistry
+    let authenticator: ClientAuthenticator
+    let issuer: AccessTokenIssuer
+    let metrics: HeraldMetrics
+    let logger: Logger
+
+    var routes: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post("realms/:realm/protocol/openid-connect/token", use: token)
+        return routes
+    }
+
+    @Sendable func token(_ request: Request, context: Context) async throws -> Response {
+        let realm = try registry.runtime(for: context)
+        var request = request
+        do {
+            let form = try await Self.readForm(&request)
+            guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
+            let client = try authenticator.authenticate(request, form: form, realm: realm)
+            guard grantType == ClientCredentialsGrant.grantType else {
+                throw OAuthError(status: .badRequest, code: "unsupported_grant_type",
+                                 description: "grant_type \(grantType) is not supported; use client_credentials")
+            }
+            let scopes = try ClientCredentialsGrant.grantedScopes(requested: form["scope"], allowed: client.allowedScopes)
+            let issued = try issuer.issue(for: client, scopes: scopes, in: realm)
+            metrics.tokenIssued(realm: realm.name, level: client.level.name)
+            logger.debug("token issued", metadata: [
+                "realm.id": "\(realm.name)", "client.id": "\(client.client.clientID)", "agent.id": "\(client.agent.id)",
+                "trust.level": "\(client.level.name)", "key.kid": "\(issued.kid)",
+            ])
+            return Self.tokenResponse(issued, scope: scopes.joined(separator: " "))
+        } catch let error as OAuthError {
+            metrics.tokenDenied(realm: realm.name, reason: error.code)
+            logger.info("token denied", metadata: [
+                "realm.id": "\(realm.name)", "oauth.error": "\(error.code)", "reason": "\(error.reason)",
+            ])
+            throw error
+        }
+    }
+
+    /// The form parameters of `request`, bounded in size and strictly parsed.
+    static func readForm(_ request: inout Request) async throws(OAuthError) -> [String: String] {
+        let contentType = request.headers[.contentType]?.split(separator: ";").first?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard contentType == "application/x-www-form-urlencoded" else {
+            throw .invalidRequest("the body must be application/x-www-form-urlencoded")
+        }
+        let body: ByteBuffer
+        do { body = try await request.collectBody(upTo: maxBodyBytes) } catch {
+            if let error = error as? HTTPError, error.status == .contentTooLarge {
+                throw OAuthError(status: .contentTooLarge, code: "invalid_request",
+                                 description: "the request body exceeds \(maxBodyBytes) bytes")
+            }
+            throw .invalidRequest("the request body could not be read")
+        }
+        return try FormBody.parse(body.readableBytesView)
+    }
+
+    /// RFC 6749 §5.1 body (the members of ``TokenResponse``), written directly: it is four
+    /// members on the hottest path.
+    static func tokenResponse(_ issued: AccessTokenIssuer.Issued, scope: String) -> Response {
+        var writer = JSONWriter(capacity: issued.token.utf8.count + 96)
+        writer.beginObject()
+        writer.member("access_token", issued.token)
+        writer.member("token_type", "Bearer")
+        writer.member("expires_in", issued.lifetime)
+        writer.member("scope", scope)
+        writer.endObject()
+        return .json(writer.bytes, headers: [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"])
+    }
+}

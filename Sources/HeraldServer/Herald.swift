@@ -1,0 +1,86 @@
+import Foundation
+import HeraldAPI
+import HeraldCore
+import HeraldJOSE
+import HeraldStore
+import Hummingbird
+import Logging
+
+/// A composed Herald server: the HTTP application and the parts tests and tools drive.
+public struct Herald: Sendable {
+    public typealias App = Application<RouterResponder<BasicRequestContext>>
+
+    public let application: App
+    public let registry: RealmRegistry
+    public let keyService: KeyRotationService
+    public let keyManager: KeyManager
+    public let store: SQLiteStore
+    public let metrics: HeraldMetrics
+}
+
+/// The composition root (architecture convention 5): opens the store, imports realms,
+/// brings every realm's keys up to date and wires the endpoints.
+public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClock = SystemClock(),
+                        logger: Logger) async throws -> Herald {
+    let fileManager = FileManager.default
+    try fileManager.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+                                    attributes: [.posixPermissions: 0o700])
+    let masterKeyFile = configuration.resolvedMasterKeyFile
+    let (masterKey, created) = try MasterKey.loadOrCreate(path: masterKeyFile)
+    if created {
+        logger.notice("created a new master key; back it up with the data directory", metadata: ["file": "\(masterKeyFile)"])
+    } else if MasterKey.isTooOpen(path: masterKeyFile) {
+        logger.warning("the master key file is readable by other users; chmod 600 it", metadata: ["file": "\(masterKeyFile)"])
+    }
+    let store = try SQLiteStore(path: configuration.databasePath)
+    let importer = RealmImporter(store: store, hasher: masterKey.secretHasher, logger: logger)
+    if fileManager.fileExists(atPath: configuration.realmsDirectory) {
+        try await importer.importDirectory(configuration.realmsDirectory, override: configuration.overrideRealms)
+    } else {
+        logger.notice("no realms directory; serving the realms already in the store",
+                      metadata: ["directory": "\(configuration.realmsDirectory)"])
+    }
+    let names = try await store.realmNames()
+    guard !names.isEmpty else {
+        throw HeraldError(.invalidConfiguration,
+                          "no realms to serve: put realm files in \(configuration.realmsDirectory) (see realms/acme.yaml)")
+    }
+    let defaultRealm = configuration.defaultRealm ?? (names.contains("acme") ? "acme" : names.first)
+    if let defaultRealm, !names.contains(defaultRealm) {
+        throw HeraldError(.invalidConfiguration,
+                          "default realm \(defaultRealm) does not exist; choose one of \(names.joined(separator: ", "))")
+    }
+    let registry = RealmRegistry(defaultRealm: defaultRealm)
+    let keyManager = KeyManager(store: store, sealer: masterKey.keySealer, clock: clock, logger: logger)
+    for name in names {
+        guard let config = try await store.realm(named: name) else { continue }
+        let ring = KeyRing(realm: name)
+        try await keyManager.synchronize(config, ring: ring)
+        registry.install(try RealmRuntime(config: config, publicURL: configuration.publicURL, keyRing: ring))
+    }
+
+    let metrics = HeraldMetrics()
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.addRoutes(HealthEndpoint(registry: registry, metrics: metrics).routes)
+    router.addRoutes(DiscoveryEndpoint(registry: registry).routes)
+    router.addRoutes(JWKSEndpoint(registry: registry).routes)
+    let authenticator = ClientAuthenticator(hasher: masterKey.secretHasher, replayCache: ReplayCache(), clock: clock)
+    router.addRoutes(TokenEndpoint(registry: registry, authenticator: authenticator,
+                                   issuer: AccessTokenIssuer(clock: clock), metrics: metrics, logger: logger).routes)
+
+    let keyService = KeyRotationService(registry: registry, manager: keyManager, interval: configuration.keyCheckInterval,
+                                        logger: logger)
+    let application = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Herald"),
+        services: [keyService],
+        logger: logger
+    )
+    logger.notice("herald ready", metadata: [
+        "listen": "\(configuration.host):\(configuration.port)", "public_url": "\(configuration.publicURL)",
+        "realms": "\(names.joined(separator: ","))", "default_realm": "\(defaultRealm ?? "-")",
+    ])
+    return Herald(application: application, registry: registry, keyService: keyService, keyManager: keyManager,
+                  store: store, metrics: metrics)
+}

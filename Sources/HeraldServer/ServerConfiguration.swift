@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+
+/// How `herald serve` runs; every member has a flag and an environment variable.
+public struct ServerConfiguration: Sendable {
+    public var realmsDirectory: String
+    public var dataDirectory: String
+    public var host: String
+    public var port: Int
+    /// Base of every issuer URL; defaults to `http://host:port`.
+    public var publicURL: String
+    public var defaultRealm: String?
+    /// Re-import every realm file over the stored realm.
+    public var overrideRealms: Bool
+    /// Where the master key lives; defaults to `data/master.key`.
+    public var masterKeyFile: String?
+    /// How often key slots are advanced.
+    public var keyCheckInterval: Duration
+
+    public init(realmsDirectory: String = "realms", dataDirectory: String = "data", host: String = "127.0.0.1",
+                port: Int = 8080, publicURL: String? = nil, defaultRealm: String? = nil, overrideRealms: Bool = false,
+                masterKeyFile: String? = nil, keyCheckInterval: Duration = .seconds(30)) {
+        self.realmsDirectory = realmsDirectory
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        let base = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        self.publicURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.defaultRealm = defaultRealm
+        self.overrideRealms = overrideRealms
+        self.masterKeyFile = masterKeyFile
+        self.keyCheckInterval = keyCheckInterval
+    }
+
+    public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("herald.sqlite") }
+    public var resolvedMasterKeyFile: String {
+        masterKeyFile ?? (dataDirectory as NSString).appendingPathComponent("master.key")
+    }
+}

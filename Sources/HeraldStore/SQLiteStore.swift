@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+/// Herald's embedded store: one SQLite database in WAL mode through GRDB.
+///
+/// Conforms to every repository protocol of `HeraldCore`; endpoints only see the protocols.
+public final class SQLiteStore: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating when absent) the database at `path` and applies pending migrations.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        do {
+            // DatabasePool runs SQLite in WAL mode: readers never wait for the writer.
+            writer = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw HeraldError(.storage, "cannot open the database \(path): \(error)")
+        }
+    }
+
+    /// A private in-memory database, for tests and offline tools.
+    public init(inMemory: Void = ()) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        writer = try DatabaseQueue(configuration: configuration)
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Numbered, append-only migrations: never edit one that has shipped, add the next.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("0001_create_realms") { db in
+            try db.execute(sql: """
+                CREATE TABLE realms (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    config BLOB NOT NULL,
+                    updated_at REAL NOT NULL
+                ) STRICT
+                """)
+        }
+        migrator.registerMigration("0002_create_signing_keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE signing_keys (
+                    realm TEXT NOT NULL REFERENCES realms(name) ON DELETE CASCADE,
+                    kid TEXT NOT NULL,
+                    algorithm TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('prepared', 'active', 'retired', 'revoked')),
+                    created_at REAL NOT NULL,
+                    activate_at REAL,
+                    activated_at REAL,
+                    retired_at REAL,
+                    publish_until REAL,
+                    revoked_at REAL,
+                    public_jwk TEXT NOT NULL,
+                    sealed_private_key BLOB NOT NULL,
+                    PRIMARY KEY (realm, kid)
+                ) STRICT
+                """)
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX one_active_key_per_algorithm ON signing_keys(realm, algorithm)
+                WHERE state = 'active'
+                """)
+        }
+        return migrator
+    }
+
+    func mapErrors<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as HeraldError { throw error } catch {
+            throw HeraldError(.storage, "\(what): \(error)")
+        }
+    }
+}

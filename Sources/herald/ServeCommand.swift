@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import HeraldServer
+import Logging
+
+/// `herald serve`: runs the issuer. Every option also reads an environment variable.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the realms: discovery, JWKS and the token endpoint.",
+        discussion: """
+            Options fall back to environment variables: HERALD_REALMS, HERALD_DATA, HERALD_LISTEN, \
+            HERALD_PUBLIC_URL, HERALD_DEFAULT_REALM, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, \
+            HERALD_OVERRIDE_REALMS (1/true), HERALD_MASTER_KEY_FILE.
+            """
+    )
+
+    @Option(help: "Directory of realm files (env HERALD_REALMS; default ./realms).")
+    var realms: String?
+    @Option(help: "Data directory: database and master key (env HERALD_DATA; default ./data).")
+    var data: String?
+    @Option(help: "Address to listen on, HOST:PORT (env HERALD_LISTEN; default 127.0.0.1:8080).")
+    var listen: String?
+    @Option(name: .customLong("public-url"), help: "Base URL of issuers (env HERALD_PUBLIC_URL; default http://LISTEN).")
+    var publicURL: String?
+    @Option(name: .customLong("default-realm"), help: "Realm that also answers the host-root well-known paths (env HERALD_DEFAULT_REALM).")
+    var defaultRealm: String?
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (env HERALD_LOG_LEVEL; default info).")
+    var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "json|text (env HERALD_LOG_FORMAT; default text).")
+    var logFormat: String?
+    @Flag(name: .customLong("override-realms"), help: "Re-import realm files over the stored realms (env HERALD_OVERRIDE_REALMS).")
+    var overrideRealms = false
+
+    private var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    func validate() throws {
+        _ = try listenAddress()
+        _ = try level()
+        if let format = logFormat ?? environment["HERALD_LOG_FORMAT"], !["json", "text"].contains(format) {
+            throw ValidationError("--log-format must be json or text, not \(format)")
+        }
+        if let url = publicURL ?? environment["HERALD_PUBLIC_URL"],
+           URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ValidationError("--public-url must be an http(s) URL such as https://herald.example.com, not \(url)")
+        }
+    }
+
+    func run() async throws {
+        let format = logFormat ?? environment["HERALD_LOG_FORMAT"] ?? "text"
+        let level = try level()
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = format == "json" ? JSONLogHandler(label: label)
+                                                           : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "herald")
+        let (host, port) = try listenAddress()
+        let overrideFromEnv = ["1", "true", "yes"].contains(environment["HERALD_OVERRIDE_REALMS"]?.lowercased() ?? "")
+        let configuration = ServerConfiguration(
+            realmsDirectory: realms ?? environment["HERALD_REALMS"] ?? "realms",
+            dataDirectory: data ?? environment["HERALD_DATA"] ?? "data",
+            host: host, port: port,
+            publicURL: publicURL ?? environment["HERALD_PUBLIC_URL"],
+            defaultRealm: defaultRealm ?? environment["HERALD_DEFAULT_REALM"],
+            overrideRealms: overrideRealms || overrideFromEnv,
+            masterKeyFile: environment["HERALD_MASTER_KEY_FILE"]
+        )
+        let herald: Herald
+        do { herald = try await buildHerald(configuration: configuration, logger: logger) } catch {
+            logger.critical("herald cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        try await herald.application.runService()
+    }
+
+    private func listenAddress() throws -> (String, Int) {
+        let text = listen ?? environment["HERALD_LISTEN"] ?? "127.0.0.1:8080"
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port), colon != text.startIndex
+        else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080, not \(text)") }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    private func level() throws -> Logger.Level {
+        let text = logLevel ?? environment["HERALD_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return level
+    }
+}
