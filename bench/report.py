@@ -77,7 +77,8 @@ def main():
     w(f"- load: wrk {m.get('wrk_version', '?')}, {m.get('threads')} threads, {m.get('conns')} connections, "
       f"{m.get('duration')} s per run (+{m.get('warmup')} s discarded warm-up before token runs), 127.0.0.1 only")
     w(f"- machine: {m.get('nproc', '?')} cores ({m.get('cpu_model', '?')}); loadavg at start {m.get('load_start', '?')}, "
-      f"at end {m.get('load_end', '?')}; busiest processes at start: {m.get('top_start', '?')}")
+      f"at end {m.get('load_end', '?')}")
+    w(f"- at start: {m.get('top_start', '?')}; at end: {m.get('top_end', '?')}")
     if m.get("machine_busy") == "1":
         w(f"- **machine was busy at start (load1 {m.get('load_start', '?').split()[0]} on {m.get('nproc')} cores): "
           f"numbers are noisy, re-run on a quiet machine before drawing conclusions**")
@@ -99,7 +100,7 @@ def main():
         lb = r.get("lower_bound") and (num(m, r["lower_bound"]) or 0) > 0
         hs = ("≥ " if lb else "") + fmt(hv, f, scale)
         ps = f"{fmt(pv, f, scale)} ({pc})" if pv is not None else "n/a"
-        rs = "n/a" if ratio is None else (f"{ratio:,.1f}×" if ratio >= 1 or r["best"] == "max" else f"{ratio:.2f}×")
+        rs = "n/a" if ratio is None else f"{ratio:,.{1 if ratio >= 1 else 2 if ratio >= 0.01 else 4}f}×"
         kind, k = r["target"] if r.get("target") else (None, None)
         if kind == "ratio_ge":
             ts, ok = f"≥ {k:g}× peer best", (ratio >= k if ratio is not None else None)
@@ -160,18 +161,19 @@ def main():
     if not configs:
         w("Not measured (PEER_CONFIGS was empty).")
     else:
-        w("| configuration | tokens/s | JWKS GETs/s | token p50 | token p99 | token non-2xx | RSS idle MiB | RSS max MiB | VmHWM MiB | token verified |")
-        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        w("| configuration | tokens/s | JWKS GETs/s | token p50 | token p99 | token non-2xx | RSS idle MiB | RSS max MiB | VmHWM MiB | token verified | loadavg before |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
         for c in configs:
             p = f"peer_{c}"
             if f"{p}_tokens_rps" not in m:
-                w(f"| {c}: {PEER_CONFIG_DESC.get(c, c)} | failed: {m.get(p + '_error', 'see log')} | | | | | | | | |")
+                w(f"| {c}: {PEER_CONFIG_DESC.get(c, c)} | failed: {m.get(p + '_error', 'see log')} | | | | | | | | | |")
                 continue
             w(f"| {c}: {PEER_CONFIG_DESC.get(c, c)} | {fmt(num(m, p + '_tokens_rps'), '{:,.1f}')} | "
               f"{fmt(num(m, p + '_jwks_rps'))} | {m.get(p + '_tok_p50', '?')} | {m.get(p + '_tok_p99', '?')} | "
               f"{m.get(p + '_tok_non2xx', '?')} | {fmt(num(m, p + '_rss_idle_kib'), '{:.1f}', 1 / KIB_PER_MIB)} | "
               f"{fmt(num(m, p + '_rss_max_kib'), '{:.1f}', 1 / KIB_PER_MIB)} | "
-              f"{fmt(num(m, p + '_hwm_kib'), '{:.1f}', 1 / KIB_PER_MIB)} | {m.get(p + '_verify', '?')} |")
+              f"{fmt(num(m, p + '_hwm_kib'), '{:.1f}', 1 / KIB_PER_MIB)} | {m.get(p + '_verify', '?')} | "
+              f"{m.get(p + '_load', '?')} |")
     w("")
 
     # ------------------------------------------------------------------ verdict

@@ -66,6 +66,13 @@ record() { printf '%s=%s\n' "$1" "$2" >> "$METRICS"; }
 load1() { cut -d' ' -f1-3 /proc/loadavg; }
 cpu_s() { awk -v hz="$HZ" '{printf "%.2f", ($14+$15)/hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 status_kib() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status" 2>/dev/null; }
+# busiest: machine CPU use over 1 s and the 3 busiest processes (to judge noise from other work)
+busiest() {
+  top -b -n 2 -d 1 -w 200 2>/dev/null | awk '
+    /^top -/ {n++}
+    n==2 && /^%Cpu/ {for (i=1;i<=NF;i++) if ($i ~ /^id,?$/) idle=$(i-1); printf "machine CPU %.0f%% busy", 100-idle}
+    n==2 && /^ *[0-9]+ / && k<3 && $9>0 {printf "%s %s %s%%", (k? ",": ";"), $12, $9; k++}' || echo '?'
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # sampler PID OUT: VmRSS and thread count of PID every 0.5 s until stopped (bounded: 2 h)
@@ -153,7 +160,7 @@ cleanup() {
   stop_sampler
   stop_herald
   stop_peer
-  if [[ $KEEP_WORK == 1 || $rc != 0 ]]; then
+  if [[ $KEEP_WORK == 1 || $rc == 1 ]]; then
     log "work directory kept: $WORK"
   else
     rm -rf "$WORK"
@@ -186,7 +193,7 @@ preflight() {
   record nproc "$(nproc)"
   record cpu_model "$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
   record load_start "$(load1)"
-  record top_start "$(ps -eo pcpu=,comm= --sort=-pcpu | head -3 | awk '{printf "%s%s %s%%", (NR>1?", ":""), $2, $1}')"
+  record top_start "$(busiest)"
   if awk -v n="$(nproc)" '{exit !($1 > n/2)}' /proc/loadavg; then record machine_busy 1; fi
   record peer_configs "$PEER_CONFIGS"
 }
@@ -213,6 +220,8 @@ start_herald() {
   HERALD_JWKS_URL=$ISSUER/.well-known/agent-trust-keys
   mkdir -p "$WORK/herald-data"
   log "starting herald on $HERALD_URL (data $WORK/herald-data)"
+  # flags only: no HERALD_* environment fallbacks from the caller's shell (a master key file, ...)
+  env -u HERALD_MASTER_KEY_FILE -u HERALD_OVERRIDE_REALMS -u HERALD_DEFAULT_REALM -u HERALD_LOG_FORMAT \
   "$HERALD_BIN" serve --realms realms --data "$WORK/herald-data" --listen "127.0.0.1:$HERALD_PORT" \
     --public-url "$HERALD_URL" --log-level warning > "$WORK/herald.log" 2>&1 &
   HERALD_PID=$!
@@ -398,6 +407,7 @@ bench_peer() {
 # ------------------------------------------------------------------------------ report
 report() {
   record load_end "$(load1)"
+  record top_end "$(busiest)"
   record failures "$(IFS=';'; echo "${FAILURES[*]:-}")"
   mkdir -p "$RESULTS"
   python3 "$BENCH/report.py" "$METRICS" > "$WORK/report.md"

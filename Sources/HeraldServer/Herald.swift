@@ -28,7 +28,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     let masterKeyFile = configuration.resolvedMasterKeyFile
     let (masterKey, created) = try MasterKey.loadOrCreate(path: masterKeyFile)
     if created {
-        logger.notice("created a new master key; back it up with the data directory", metadata: ["file": "\(masterKeyFile)"])
+        logger.notice("created a new master key; back it up, and keep it apart from the database backups", metadata: ["file": "\(masterKeyFile)"])
     } else if MasterKey.isTooOpen(path: masterKeyFile) {
         logger.warning("the master key file is readable by other users; chmod 600 it", metadata: ["file": "\(masterKeyFile)"])
     }

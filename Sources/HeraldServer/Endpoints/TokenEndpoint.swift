@@ -61,7 +61,7 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
         }
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: maxBodyBytes) } catch {
-            if let error = error as? HTTPError, error.status == .contentTooLarge {
+            if let error = error as? any HTTPResponseError, error.status == .contentTooLarge {
                 throw OAuthError(status: .contentTooLarge, code: "invalid_request",
                                  description: "the request body exceeds \(maxBodyBytes) bytes")
             }

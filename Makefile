@@ -1,0 +1,35 @@
+# Herald — the two commands a new machine needs: `make run` and `make test`.
+SWIFT ?= swift
+HERALD_DEBUG := .build/debug/herald
+PYTHON ?= python3
+
+.PHONY: run test build test-swift test-interop bench deps clean
+
+## run: install what is missing, build, serve the demo realms on 127.0.0.1:8080 (data in ./data)
+run: deps build
+	$(HERALD_DEBUG) serve --realms realms --data data --listen 127.0.0.1:8080
+
+## test: install what is missing, build, run the Swift tests and the Python interop tests
+test: deps
+	scripts/install-deps.sh --test
+	$(SWIFT) build --build-tests
+	$(MAKE) test-swift test-interop
+
+build:
+	$(SWIFT) build --product herald
+
+test-swift:
+	$(SWIFT) test --skip-build
+
+test-interop:
+	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) $(PYTHON) -m pytest Tests/interop -q
+
+## bench: release build, herald against the Glewlwyd peer from ../shared/bench/peer
+bench: deps
+	scripts/bench.sh
+
+deps:
+	scripts/install-deps.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing Herald needs and is missing; does nothing otherwise.
+#   scripts/install-deps.sh          system packages for the build (libsqlite3-dev)
+#   scripts/install-deps.sh --test   also the Python packages of the interop tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[deps] %s\n' "$*" >&2; }
+
+command -v swift >/dev/null || { log "swift is not on PATH: install Swift 6 (see README)"; exit 1; }
+
+missing=()
+for pkg in libsqlite3-dev curl; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if (( ${#missing[@]} )); then
+  SUDO=; [[ $(id -u) == 0 ]] || SUDO=sudo
+  log "apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [[ ${1:-} == --test ]]; then
+  if ! python3 -c 'import pytest, requests, jwt, joserfc, authlib, cryptography, yaml' 2>/dev/null; then
+    log "pip install -r Tests/interop/requirements.txt"
+    python3 -m pip install -q -r Tests/interop/requirements.txt
+  fi
+fi
