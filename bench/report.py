@@ -80,8 +80,8 @@ def main():
       f"at end {m.get('load_end', '?')}")
     w(f"- at start: {m.get('top_start', '?')}; at end: {m.get('top_end', '?')}")
     if m.get("machine_busy") == "1":
-        w(f"- **machine was busy at start (load1 {m.get('load_start', '?').split()[0]} on {m.get('nproc')} cores): "
-          f"numbers are noisy, re-run on a quiet machine before drawing conclusions**")
+        w(f"- **machine was busy at start ({m.get('top_start', '?')}): numbers are noisy, "
+          f"re-run on a quiet machine before drawing conclusions**")
     w("")
 
     # ------------------------------------------------------------------ main table

@@ -193,8 +193,10 @@ preflight() {
   record nproc "$(nproc)"
   record cpu_model "$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
   record load_start "$(load1)"
-  record top_start "$(busiest)"
-  if awk -v n="$(nproc)" '{exit !($1 > n/2)}' /proc/loadavg; then record machine_busy 1; fi
+  local top; top=$(busiest)
+  record top_start "$top"
+  # busy = other work uses > 25 % of the machine's CPU right now (loadavg lags by minutes)
+  if [[ $top =~ CPU\ ([0-9]+)%\ busy ]] && (( BASH_REMATCH[1] > 25 )); then record machine_busy 1; fi
   record peer_configs "$PEER_CONFIGS"
 }
 

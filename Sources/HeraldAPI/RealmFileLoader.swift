@@ -86,6 +86,10 @@ public struct RealmFileLoader: Sendable {
              .composer(_, let problem, let mark, _):
             return RealmFileIssue(file: file, line: mark.line, column: mark.column, path: "",
                                   message: "not valid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams refuses repeated keys itself; say it in this loader's words.
+            return RealmFileIssue(file: file, line: context.mark.line, column: context.mark.column, path: "",
+                                  message: "key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping; keep one")
         default:
             return RealmFileIssue(file: file, line: 0, column: 0, path: "", message: "not valid YAML: \(error)")
         }

@@ -68,6 +68,11 @@ public final class SQLiteStore: Sendable {
         return migrator
     }
 
+    /// SQLite's journal mode (`wal` for an on-disk store), for diagnostics.
+    public func journalMode() async throws -> String {
+        try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
     func mapErrors<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as HeraldError { throw error } catch {
             throw HeraldError(.storage, "\(what): \(error)")

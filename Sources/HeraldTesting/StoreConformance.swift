@@ -32,7 +32,7 @@ public enum StoreConformance {
     public static func keysTransition(_ store: some RealmRepository & KeyRepository) async throws {
         try await store.save(RealmConfig(name: "acme"))
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        func key(_ kid: String, _ state: KeyState) -> StoredKey {
+        @Sendable func key(_ kid: String, _ state: KeyState) -> StoredKey {
             StoredKey(realm: "acme", kid: kid, algorithm: .es256, state: state, createdAt: now, activatedAt: now,
                       publicJWK: "{}", sealedPrivateKey: [9, 9])
         }

@@ -21,7 +21,7 @@ public struct TestServer: Sendable {
                                                 dataDirectory: directory.file("data"), host: "127.0.0.1", port: 0,
                                                 publicURL: "https://herald.test", overrideRealms: overrideRealms)
         var logger = Logger(label: "herald.test")
-        logger.logLevel = .warning
+        logger.logLevel = .error
         let herald = try await buildHerald(configuration: configuration, clock: clock, logger: logger)
         return TestServer(herald: herald, clock: clock, directory: directory, configuration: configuration)
     }

@@ -133,7 +133,7 @@ struct RealmFileTests {
 
     @Test("duplicate keys are refused")
     func duplicateKeys() {
-        #expect(issues("realm: a\nrealm: b\n").map(\.message) == ["key appears twice; keep one"])
+        #expect(issues("realm: a\nrealm: b\n").map(\.message) == ["key 'realm' appears twice in one mapping; keep one"])
     }
 
     @Test("the LDAP directory is refused until it exists, rather than silently serving no agents")

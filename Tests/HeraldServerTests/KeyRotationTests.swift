@@ -17,19 +17,17 @@ struct KeyRotationTests {
     }
 
     static func token(_ app: Herald.App) async throws -> String {
-        var token = ""
         try await app.test(.router) { client in
             let credentials = Data("zero-bot:\(RealmFixtures.botSecret)".utf8).base64EncodedString()
-            try await client.execute(uri: "/realms/test/protocol/openid-connect/token", method: .post,
-                                     headers: [.contentType: "application/x-www-form-urlencoded",
-                                               .authorization: "Basic \(credentials)"],
-                                     body: ByteBuffer(string: "grant_type=client_credentials")) { response in
+            return try await client.execute(uri: "/realms/test/protocol/openid-connect/token", method: .post,
+                                            headers: [.contentType: "application/x-www-form-urlencoded",
+                                                      .authorization: "Basic \(credentials)"],
+                                            body: ByteBuffer(string: "grant_type=client_credentials")) { response in
                 #expect(response.status == .ok)
                 let reply = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
-                token = reply?["access_token"] as? String ?? ""
+                return reply?["access_token"] as? String ?? ""
             }
         }
-        return token
     }
 
     static func kid(of token: String) -> String { JWTParts.header(token)["kid"] as? String ?? "" }
