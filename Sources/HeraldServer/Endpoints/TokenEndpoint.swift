@@ -1,5 +1,6 @@
 import Foundation
 import HeraldAPI
+import HeraldCore
 import HeraldJOSE
 import HTTPTypes
 import Hummingbird

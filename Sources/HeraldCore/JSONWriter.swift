@@ -45,7 +45,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// RFC 8259 string with the escapes RFC 8785 prescribes (short forms, else \u00XX).
-    static func appendString(_ value: String, to out: inout [UInt8]) {
+    public static func appendString(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
