@@ -16,6 +16,11 @@ public final class SQLiteStore: Sendable {
         do {
             // DatabasePool runs SQLite in WAL mode: readers never wait for the writer.
             writer = try DatabasePool(path: path, configuration: configuration)
+            // GRDB leaves WAL connections at `synchronous = NORMAL`, which can lose the last
+            // commits on power failure; an audit entry must be on disk before the request it
+            // records is answered (group commit keeps the fsync per transaction affordable).
+            // The pool's one writer connection lives as long as the pool, so once is enough.
+            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(writer)
         } catch {
             throw HeraldError(.storage, "cannot open the database \(path): \(error)")
@@ -65,6 +70,7 @@ public final class SQLiteStore: Sendable {
                 WHERE state = 'active'
                 """)
         }
+        migrator.registerMigration("0003_create_audit_log") { db in try createAuditLog(db) }
         return migrator
     }
 
