@@ -11,6 +11,7 @@ public struct AuditCheckpoint: Sendable, Hashable, Codable {
     /// The JWS `typ` header value of a checkpoint.
     public static let jwsType = "audit-checkpoint+jwt"
 
+    /// The realm whose chain this seals.
     public var realm: String
     /// The sequence number of the `audit.checkpoint` entry itself.
     public var seq: Int64
@@ -19,6 +20,7 @@ public struct AuditCheckpoint: Sendable, Hashable, Codable {
     /// That entry's time, in milliseconds since 1970.
     public var timeMilliseconds: Int64
 
+    /// A checkpoint for entry `seq` of `realm` with `hash`, made at `timeMilliseconds`.
     public init(realm: String, seq: Int64, hash: String, timeMilliseconds: Int64) {
         self.realm = realm
         self.seq = seq

@@ -1,5 +1,6 @@
 /// The outcome of checking one realm's audit chain offline (``AuditVerifier``).
 public struct AuditReport: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The realm whose chain was checked.
     public var realm: String
     /// Entries found intact before the first problem (all of them when valid).
     public var entriesChecked: Int
@@ -10,6 +11,7 @@ public struct AuditReport: Sendable, Hashable, Codable, CustomStringConvertible 
     /// What is wrong with that entry, and the likely tampering; nil when the chain is intact.
     public var problem: String?
 
+    /// A report; the defaults describe an empty, intact chain.
     public init(realm: String, entriesChecked: Int = 0, checkpointsChecked: Int = 0, firstBadSequence: Int64? = nil,
                 problem: String? = nil) {
         self.realm = realm
@@ -19,6 +21,7 @@ public struct AuditReport: Sendable, Hashable, Codable, CustomStringConvertible 
         self.problem = problem
     }
 
+    /// True when no problem was found.
     public var isValid: Bool { problem == nil }
 
     /// One line for the CLI: `audit chain of realm acme: 1234 entries, 12 checkpoints verified`
