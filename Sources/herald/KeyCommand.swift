@@ -4,12 +4,18 @@ import HeraldCore
 import HeraldJOSE
 import HeraldServer
 import HeraldStore
-import Logging
 
 struct KeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "key", abstract: "Inspect and rotate realm signing keys (offline, on the data directory).",
-        subcommands: [KeyListCommand.self, KeyRotateCommand.self])
+        commandName: "key", abstract: "Inspect and change realm signing keys.",
+        discussion: """
+            Keys move through slots: prepare (published, not signing) → activate → retire \
+            (published, not signing) → revoke (gone). The verbs talk to the server's admin API; \
+            `key list --data DIR` and `key rotate --data DIR` work offline on the data directory \
+            of a stopped server instead.
+            """,
+        subcommands: [KeyListCommand.self, KeyPrepareCommand.self, KeyActivateCommand.self, KeyRetireCommand.self,
+                      KeyRevokeCommand.self, KeyRotateCommand.self])
 }
 
 /// Options shared by the offline key commands.
@@ -21,7 +27,15 @@ struct OfflineStoreOptions: ParsableArguments {
 
     var dataDirectory: String { data ?? ProcessInfo.processInfo.environment["HERALD_DATA"] ?? "data" }
 
-    func openStore() throws -> (SQLiteStore, MasterKey) {
+    var store: OfflineStore { OfflineStore(dataDirectory: dataDirectory, realm: realm) }
+}
+
+/// A stopped server's store, opened directly (offline verbs).
+struct OfflineStore {
+    let dataDirectory: String
+    let realm: String
+
+    func open() throws -> (SQLiteStore, MasterKey) {
         let configuration = ServerConfiguration(dataDirectory: dataDirectory,
                                                 masterKeyFile: ProcessInfo.processInfo.environment["HERALD_MASTER_KEY_FILE"])
         guard FileManager.default.fileExists(atPath: configuration.databasePath) else {
@@ -40,63 +54,36 @@ struct OfflineStoreOptions: ParsableArguments {
     }
 }
 
-/// `herald key list`: the realm's keys and their slots.
-struct KeyListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List a realm's signing keys.")
+/// Rendering of keys, online and offline alike.
+enum KeyTable {
+    static let header = ["KID", "ALG", "STATE", "CREATED", "SIGNS FROM", "PUBLISHED UNTIL"]
 
-    @OptionGroup var options: OfflineStoreOptions
-    @Option(help: "table|json") var output: String = "table"
-
-    func validate() throws {
-        guard OutputFormat(rawValue: output) != nil else { throw ValidationError("--output must be table or json") }
+    static func render(_ json: JSONValue) -> String {
+        renderTable(header, (json["keys"]?.array ?? []).map(row))
     }
 
-    func run() async throws {
-        let (store, _) = try options.openStore()
-        _ = try await options.realmConfig(in: store)
-        let keys = try await store.keys(realm: options.realm)
-        func time(_ date: Date?) -> String { date.map { ISO8601DateFormatter().string(from: $0) } ?? "" }
-        if OutputFormat(rawValue: output) == .json {
-            let rows: [[String: String]] = keys.map {
-                ["kid": $0.kid, "alg": $0.algorithm.rawValue, "state": $0.state.rawValue, "created_at": time($0.createdAt),
-                 "activate_at": time($0.activateAt), "activated_at": time($0.activatedAt), "retired_at": time($0.retiredAt),
-                 "publish_until": time($0.publishUntil), "revoked_at": time($0.revokedAt)]
-            }
-            let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted])
-            print(String(decoding: data, as: UTF8.self))
-        } else {
-            print(renderTable(["KID", "ALG", "STATE", "CREATED", "SIGNS FROM", "PUBLISHED UNTIL"], keys.map {
-                [$0.kid, $0.algorithm.rawValue, $0.state.rawValue, time($0.createdAt), time($0.activatedAt ?? $0.activateAt),
-                 time($0.publishUntil)]
-            }))
-        }
+    static func row(_ key: JSONValue) -> [String] {
+        let signsFrom = key["activated_at"].flatMap { $0 == .null ? nil : $0 } ?? key["activate_at"]
+        return [key["kid"]?.cell ?? "", key["alg"]?.cell ?? "", key["state"]?.cell ?? "", key["created_at"]?.cell ?? "",
+                signsFrom?.cell ?? "", key["publish_until"]?.cell ?? ""]
     }
-}
 
-/// `herald key rotate`: prepare the next key (signs after publish_ahead), or switch now.
-struct KeyRotateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rotate",
-        abstract: "Prepare the realm's next signing key; the server activates it after publish_ahead.",
-        discussion: "Run it while the server is stopped; the server picks the keys up at start.")
-
-    @OptionGroup var options: OfflineStoreOptions
-    @Option(help: "ES256 or EdDSA (default: the realm's signing algorithm).") var algorithm: String?
-    @Flag(help: "Activate the new key at once and retire the current one (for a compromised key).") var now = false
-
-    func run() async throws {
-        let (store, masterKey) = try options.openStore()
-        let config = try await options.realmConfig(in: store)
-        let name = algorithm ?? config.signingAlgorithm.rawValue
-        guard let algorithm = SigningAlgorithm(rawValue: name), config.algorithms.contains(algorithm) else {
-            throw ValidationError("realm \(config.name) signs with \(config.algorithms.map(\.rawValue).joined(separator: ", ")), not \(name)")
+    /// One line after a key changed slot.
+    static func describe(_ key: JSONValue) -> String {
+        let kid = key["kid"]?.cell ?? "?"
+        let state = key["state"]?.cell ?? "?"
+        var line = "key \(kid) (\(key["alg"]?.cell ?? "?")) is \(state)"
+        if state == "prepared", let at = key["activate_at"]?.string { line += "; it signs from \(at)" }
+        if let until = key["publish_until"]?.string, ["retired", "prepared"].contains(state) {
+            line += "; published until \(until)"
         }
-        let manager = KeyManager(store: store, sealer: masterKey.keySealer, clock: SystemClock(),
-                                 logger: Logger(label: "herald.key"))
-        let immediately = now
-        let events = try await manager.change(config, ring: nil) { schedule, keys, time in
-            try schedule.rotate(&keys, algorithm: algorithm, immediately: immediately, now: time)
+        return line
+    }
+
+    /// kids are base64url thumbprints or similar: visible, no '/'.
+    static func checkKID(_ kid: String) throws {
+        guard (1...256).contains(kid.count), !kid.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+            throw ValidationError("'\(kid)' is not a key id; `herald key list` shows them")
         }
-        for event in events { print(event.description) }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    Console.writeError(message)
 }
 
 /// `--output table|json` for listing commands.

@@ -1,32 +1,13 @@
 import ArgumentParser
-import HeraldAPI
-import HeraldServer
 
 struct RealmCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "realm", abstract: "Work with realm files.", subcommands: [RealmValidateCommand.self])
-}
-
-/// `herald realm validate FILE…`: offline check of realm files against the contract.
-struct RealmValidateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "validate", abstract: "Check realm files; print every problem with file, line and key.")
-
-    @Argument(help: "Realm files (YAML or JSON).")
-    var files: [String]
-
-    func run() throws {
-        var failed = false
-        for file in files {
-            do {
-                let realm = try RealmImporter.loader.load(path: file)
-                print("\(file): realm \(realm.config.name) is valid (\(realm.config.clients.count) clients, "
-                      + "\(realm.config.agents.count) agents)")
-            } catch let error as RealmFileError {
-                failed = true
-                printError(error.description)
-            }
-        }
-        if failed { throw ExitCode(1) }
-    }
+        commandName: "realm", abstract: "Work with realms and realm files.",
+        discussion: """
+            The store is the source of truth after import. `realm export` writes a realm in the \
+            realm-file form, `realm diff FILE` shows what `realm import --override FILE` would \
+            change, and `realm validate FILE…` checks files offline.
+            """,
+        subcommands: [RealmListCommand.self, RealmExportCommand.self, RealmImportCommand.self, RealmDiffCommand.self,
+                      RealmValidateCommand.self])
 }

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// `herald key revoke KID`: moves one key to its next slot through the admin API.
+struct KeyRevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Remove a key from the JWKS at once: tokens it signed stop verifying.")
+
+    @OptionGroup var options: AdminOptions
+    @Argument(help: "Key id.") var kid: String
+
+    func validate() throws { try KeyTable.checkKID(kid) }
+
+    func run() async throws {
+        let session = try options.connect()
+        let key = try await session.json(.POST, options.path("keys", kid, "revoke"), hints: [
+            404: "no such key in realm \(options.realmName); `herald key list` shows them",
+            409: "the key is not in a slot it can be revoked from; `herald key list` shows its state",
+        ])
+        options.emit(key, table: KeyTable.describe)
+    }
+}

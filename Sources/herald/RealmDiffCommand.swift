@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import HeraldAPI
+import HeraldCore
+import HeraldServer
+
+/// `herald realm diff FILE`: what `realm import --override FILE` would change.
+struct RealmDiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "Show what `realm import --override FILE` would change.",
+        discussion: """
+            Both sides go through the realm-file loader: the server's export and FILE are loaded \
+            into the realm as Herald stores it, rendered as JSON with sorted keys (the level table \
+            with its overrides applied, clients and agents in id order), and compared line by line. \
+            Lines starting with - are on the server now, + would be after the import. Client \
+            secrets are not compared: the server keeps only their digests.
+            """)
+
+    @OptionGroup var options: AdminOptions
+    @Argument(help: "Realm file (YAML or JSON).") var file: String
+    @Flag(name: .customLong("exit-code"), help: "Exit 1 when there are differences (like git diff --exit-code).")
+    var exitCode = false
+
+    func run() async throws {
+        let local: LoadedRealm
+        do { local = try RealmImporter.loader.load(path: file) } catch let error as RealmFileError {
+            throw CLIError.usage(error.issues.first.map { "\($0)" } ?? error.description)
+        }
+        let realm = local.config.name
+        if let explicit = options.realm, explicit != realm {
+            throw CLIError.usage("\(file) declares realm \(realm), not \(explicit); drop --realm or fix the file")
+        }
+        let session = try options.connect()
+        let names = try await session.json(.GET, AdminClient.path("admin", "realms"))["realms"]?.array ?? []
+        let serverLines: [String]
+        if names.contains(.string(realm)) {
+            let export = try await RealmExportCommand.fetch(session, realm: realm, format: .json)
+            serverLines = try Self.canonicalLines(ofExport: export, realm: realm)
+        } else {
+            serverLines = []
+        }
+        let fileLines = Self.canonicalLines(local)
+        let diff = LineDiff.unified(serverLines, fileLines, from: serverLines.isEmpty ? "/dev/null" : "server realm \(realm)",
+                                    to: file)
+        if diff.isEmpty {
+            Console.write("no changes: realm \(realm) on the server matches \(file)")
+        } else {
+            Console.write(diff)
+            if exitCode { throw ExitCode(1) }
+        }
+    }
+
+    /// The server's JSON export, loaded like a realm file and rendered canonically.
+    static func canonicalLines(ofExport export: String, realm: String) throws -> [String] {
+        let loaded: LoadedRealm
+        do {
+            loaded = try RealmImporter.loader.load(text: export, file: "export of realm \(realm)",
+                                                   baseDirectory: FileManager.default.currentDirectoryPath)
+        } catch let error as RealmFileError {
+            throw CLIError.refused("the server's export of realm \(realm) does not load as a realm file "
+                + "(\(error.issues.first.map { "\($0)" } ?? error.description)); compare `herald realm export` by hand")
+        }
+        return canonicalLines(loaded)
+    }
+
+    /// The realm as Herald would store it, as sorted-key JSON lines.
+    static func canonicalLines(_ realm: LoadedRealm) -> [String] {
+        canonical(realm).rendered().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    static func canonical(_ realm: LoadedRealm) -> JSONValue {
+        var config = realm.config
+        for index in config.clients.indices { config.clients[index].secretDigest = nil }
+        var members = (try? JSONValue(parsing: JSONEncoder().encode(config)))?.object ?? [:]
+        members["levelOverrides"] = nil
+        members["levels"] = try? JSONValue(parsing: JSONEncoder().encode(config.levelTable))
+        if let federation = realm.federation {
+            members["federation"] = try? JSONValue(parsing: JSONEncoder().encode(federation))
+        }
+        return normalise(.object(members))
+    }
+
+    /// Arrays of objects in id order; JWKS text as sorted JSON.
+    static func normalise(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(var members):
+            for (key, member) in members {
+                if key == "jwks", case .string(let text) = member, let jwks = try? JSONValue(parsing: Data(text.utf8)) {
+                    members[key] = normalise(jwks)
+                } else {
+                    members[key] = normalise(member)
+                }
+            }
+            return .object(members)
+        case .array(let values):
+            let normalised = values.map(normalise)
+            guard normalised.allSatisfy({ $0.object != nil }) else { return .array(normalised) }
+            return .array(normalised.sorted { sortKey($0) < sortKey($1) })
+        default:
+            return value
+        }
+    }
+
+    private static func sortKey(_ value: JSONValue) -> String {
+        let identity = ["client_id", "id", "entity", "group", "kid"].compactMap { value[$0]?.string }.first ?? ""
+        return identity + "\u{0}" + value.rendered(pretty: false)
+    }
+}
