@@ -82,9 +82,9 @@ actor AdminSession {
     /// The one-line error for a refused request.
     func refusal(_ result: HTTPResult, hints: [Int: String]) -> CLIError {
         let (code, description) = AdminClient.errorFields(result)
-        let hint = hints[result.status] ?? Self.defaultHints[result.status] ?? ""
-        return CLIError.refused("\(description) (\(result.status) \(code))" + (hint.isEmpty ? "" : "; \(hint)")
-            .replacingOccurrences(of: "{server}", with: session.server))
+        let hint = (hints[result.status] ?? Self.defaultHints[result.status])?
+            .replacingOccurrences(of: "{server}", with: session.server)
+        return CLIError.refused("\(description) (\(result.status) \(code))" + (hint.map { "; \($0)" } ?? ""))
     }
 
     private static let defaultHints: [Int: String] = [

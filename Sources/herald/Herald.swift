@@ -39,7 +39,9 @@ struct HeraldCommand: AsyncParsableCommand {
             }
             return 0
         } catch let error as CLIError {
-            if !error.message.isEmpty { printError("herald: \(error.message)") }
+            if !error.message.isEmpty {
+                printError("herald: " + error.message.split(whereSeparator: \.isNewline).joined(separator: " "))
+            }
             return error.exitCode
         } catch {
             let code = exitCode(for: error)

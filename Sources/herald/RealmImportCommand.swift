@@ -39,7 +39,7 @@ struct RealmImportCommand: AsyncParsableCommand {
         let names = try await session.json(.GET, AdminClient.path("admin", "realms"))["realms"]?.array ?? []
         let exists = names.contains(.string(realm))
         if exists, !override {
-            throw CLIError.refused("realm \(realm) already exists on the server; see the changes with "
+            throw CLIError.usage("realm \(realm) already exists on the server; see the changes with "
                 + "`herald realm diff \(file)`, then pass --override to replace it")
         }
         let json = file.lowercased().hasSuffix(".json")
