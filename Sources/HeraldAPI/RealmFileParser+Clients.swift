@@ -3,11 +3,12 @@ import HeraldCore
 import Yams
 
 extension RealmFileParser {
-    static let clientKeys = ["client_id", "subject", "auth", "secret_file", "secret_env", "secret", "jwks", "jwks_uri",
+    static let clientKeys = ["client_id", "subject", "auth", "secret_file", "secret_env", "secret", "secret_digest", "jwks",
+                             "jwks_uri",
                              "scopes", "audience"]
 
-    func parseClients(_ node: Node, agents: [Principal], secrets: inout [String: String], inline: inout [String])
-        -> [Client]
+    func parseClients(_ node: Node, agents: [Principal], secrets: inout [String: String], inline: inout [String],
+                      digests: inout [String: SecretDigest]) -> [Client]
     {
         guard let items = reader.sequence(node, "clients") else { return [] }
         let agentIDs = Set(agents.map(\.id))
@@ -41,7 +42,16 @@ extension RealmFileParser {
             }
             switch auth {
             case .clientSecretBasic, .clientSecretPost:
-                if let secret = readSecret(fields, path: path, clientNode: item) {
+                if let node = fields["secret_digest"] {
+                    // An export of this installation: the keyed digest, never the secret.
+                    let others = ["secret_file", "secret_env", "secret"].filter { fields[$0] != nil }
+                    if !others.isEmpty { reader.issue(node, path, "give secret_digest or \(others.joined(separator: ", ")), not both") }
+                    if let text = reader.string(node, "\(path).secret_digest"), let digest = SecretDigest(exported: text) {
+                        digests[clientID] = digest
+                    } else {
+                        reader.issue(node, "\(path).secret_digest", "not a digest exported by Herald (v1:SALT:DIGEST in base64)")
+                    }
+                } else if let secret = readSecret(fields, path: path, clientNode: item) {
                     secrets[clientID] = secret
                     if fields["secret"] != nil { inline.append(clientID) }
                 }
@@ -50,7 +60,7 @@ extension RealmFileParser {
                 }
             case .privateKeyJWT:
                 client.jwks = readJWKS(fields, path: path, clientNode: item)
-                for key in ["secret_file", "secret_env", "secret"] where fields[key] != nil {
+                for key in ["secret_file", "secret_env", "secret", "secret_digest"] where fields[key] != nil {
                     reader.issue(fields[key], "\(path).\(key)", "private_key_jwt clients have no secret; remove it")
                 }
             case .ldapBind:

@@ -34,8 +34,11 @@ struct RealmFileParser {
         if let node = top["directory"] { config.agents = parseDirectory(node) }
         var secrets: [String: String] = [:]
         var inline: [String] = []
+        var digests: [String: SecretDigest] = [:]
         if let node = top["clients"] {
-            config.clients = parseClients(node, agents: config.agents, secrets: &secrets, inline: &inline)
+            config.clients = parseClients(node, agents: config.agents, secrets: &secrets, inline: &inline,
+                                          digests: &digests)
+            for index in config.clients.indices { config.clients[index].secretDigest = digests[config.clients[index].clientID] }
         }
         if let node = top["trust_policy"] { config.trustPolicy = parseTrustPolicy(node) }
         if let node = top["tools"] { config.tools = parseTools(node) }
@@ -129,7 +132,7 @@ struct RealmFileParser {
         guard let items = reader.sequence(node, "role_mappings") else { return [] }
         return items.enumerated().compactMap { index, item in
             let path = "role_mappings[\(index)]"
-            guard let fields = reader.mapping(item, path, allowed: ["group", "role"]) else { return nil }
+            guard let fields = reader.mapping(item, path, allowed: ["id", "group", "role"]) else { return nil }
             guard let groupNode = fields["group"], let roleNode = fields["role"] else {
                 reader.issue(item, path, "needs both group and role, e.g. {group: payment-bots, role: mcps-l3}")
                 return nil
@@ -140,7 +143,8 @@ struct RealmFileParser {
             if role.hasPrefix(TrustLevel.rolePrefix) && TrustLevel(role: role) == nil {
                 reader.issue(roleNode, "\(path).role", "'\(role)' looks like a level role but only mcps-l0…mcps-l4 exist")
             }
-            return RoleMapping(group: group, role: role)
+            let id = fields["id"].flatMap { reader.string($0, "\(path).id", pattern: "rm-[0-9]{1,9}", hint: "ids look like rm-12") }
+            return RoleMapping(id: id ?? "rm-\(index + 1)", group: group, role: role)
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a client proves its identity at the token endpoint (wire-formats §3).
 public enum ClientAuthMethod: String, Sendable, Hashable, Codable, CaseIterable {
     case clientSecretBasic = "client_secret_basic"
@@ -47,5 +49,21 @@ public struct SecretDigest: Sendable, Hashable, Codable {
     public init(salt: [UInt8], digest: [UInt8]) {
         self.salt = salt
         self.digest = digest
+    }
+}
+
+extension SecretDigest {
+    /// The export form, `v1:<salt>:<digest>` in standard base64: only meaningful to a Herald
+    /// holding the same master key.
+    public var exported: String {
+        "v1:\(Data(salt).base64EncodedString()):\(Data(digest).base64EncodedString())"
+    }
+
+    public init?(exported: String) {
+        let parts = exported.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "v1", let salt = Data(base64Encoded: String(parts[1])),
+              let digest = Data(base64Encoded: String(parts[2])), digest.count == 32, !salt.isEmpty
+        else { return nil }
+        self.init(salt: Array(salt), digest: Array(digest))
     }
 }

@@ -5,6 +5,7 @@ import HeraldJOSE
 import HeraldStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// A composed Herald server: the HTTP application and the parts tests and tools drive.
 public struct Herald: Sendable {
@@ -16,6 +17,8 @@ public struct Herald: Sendable {
     public let keyManager: KeyManager
     public let store: SQLiteStore
     public let metrics: HeraldMetrics
+    public let audit: SQLiteAuditLog?
+    public let checkpointService: AuditCheckpointService?
 }
 
 /// The composition root (architecture convention 5): opens the store, imports realms,
@@ -40,18 +43,23 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
         logger.notice("no realms directory; serving the realms already in the store",
                       metadata: ["directory": "\(configuration.realmsDirectory)"])
     }
+    try await MasterRealm.bootstrap(store: store, hasher: masterKey.secretHasher,
+                                    dataDirectory: configuration.dataDirectory, logger: logger)
     let names = try await store.realmNames()
     guard !names.isEmpty else {
         throw HeraldError(.invalidConfiguration,
                           "no realms to serve: put realm files in \(configuration.realmsDirectory) (see realms/acme.yaml)")
     }
-    let defaultRealm = configuration.defaultRealm ?? (names.contains("acme") ? "acme" : names.first)
+    let served = names.filter { $0 != MasterRealm.name }
+    let defaultRealm = configuration.defaultRealm ?? (served.contains("acme") ? "acme" : served.first)
     if let defaultRealm, !names.contains(defaultRealm) {
         throw HeraldError(.invalidConfiguration,
                           "default realm \(defaultRealm) does not exist; choose one of \(names.joined(separator: ", "))")
     }
     let registry = RealmRegistry(defaultRealm: defaultRealm)
-    let keyManager = KeyManager(store: store, sealer: masterKey.keySealer, clock: clock, logger: logger)
+    let audit = configuration.auditLog ? SQLiteAuditLog(store: store, logger: logger) : nil
+    if audit == nil { logger.warning("the audit log is OFF: decisions are not recorded (benchmarks only)") }
+    let keyManager = KeyManager(store: store, sealer: masterKey.keySealer, clock: clock, logger: logger, audit: audit)
     for name in names {
         guard let config = try await store.realm(named: name) else { continue }
         let ring = KeyRing(realm: name)
@@ -67,14 +75,30 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     router.addRoutes(JWKSEndpoint(registry: registry).routes)
     let authenticator = ClientAuthenticator(hasher: masterKey.secretHasher, replayCache: ReplayCache(), clock: clock)
     router.addRoutes(TokenEndpoint(registry: registry, authenticator: authenticator,
-                                   issuer: AccessTokenIssuer(clock: clock), metrics: metrics, logger: logger).routes)
+                                   issuer: AccessTokenIssuer(clock: clock), metrics: metrics, audit: audit, clock: clock,
+                                   logger: logger).routes)
+    let administration = RealmAdministration(store: store, registry: registry, keyManager: keyManager,
+                                             hasher: masterKey.secretHasher, audit: audit, clock: clock,
+                                             publicURL: configuration.publicURL)
+    let admin = router.group("admin").add(middleware: AdminAuthMiddleware(registry: registry, clock: clock))
+    admin.addRoutes(AdminRealmsEndpoint(admin: administration).routes)
+    admin.addRoutes(AdminMappingsEndpoint(admin: administration).routes)
+    admin.addRoutes(AdminClientsEndpoint(admin: administration).routes)
+    admin.addRoutes(AdminAgentsEndpoint(admin: administration).routes)
+    admin.addRoutes(AdminKeysEndpoint(admin: administration).routes)
+    admin.addRoutes(AdminAuditEndpoint(admin: administration).routes)
 
     let keyService = KeyRotationService(registry: registry, manager: keyManager, interval: configuration.keyCheckInterval,
                                         logger: logger)
+    let checkpointService = audit.map {
+        AuditCheckpointService(registry: registry, audit: $0, clock: clock, interval: configuration.auditCheckpointInterval,
+                               logger: logger)
+    }
+    let services: [any Service] = [keyService] + (checkpointService.map { [$0] } ?? [])
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Herald"),
-        services: [keyService],
+        services: services,
         logger: logger
     )
     logger.notice("herald ready", metadata: [
@@ -82,5 +106,5 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
         "realms": "\(names.joined(separator: ","))", "default_realm": "\(defaultRealm ?? "-")",
     ])
     return Herald(application: application, registry: registry, keyService: keyService, keyManager: keyManager,
-                  store: store, metrics: metrics)
+                  store: store, metrics: metrics, audit: audit, checkpointService: checkpointService)
 }

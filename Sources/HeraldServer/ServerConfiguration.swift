@@ -16,10 +16,17 @@ public struct ServerConfiguration: Sendable {
     public var masterKeyFile: String?
     /// How often key slots are advanced.
     public var keyCheckInterval: Duration
+    /// The durable audit log; off only for benchmarks comparing its cost.
+    public var auditLog: Bool
+    /// How often each realm's audit chain gets a signed checkpoint.
+    public var auditCheckpointInterval: Duration
 
     public init(realmsDirectory: String = "realms", dataDirectory: String = "data", host: String = "127.0.0.1",
                 port: Int = 8080, publicURL: String? = nil, defaultRealm: String? = nil, overrideRealms: Bool = false,
-                masterKeyFile: String? = nil, keyCheckInterval: Duration = .seconds(30)) {
+                masterKeyFile: String? = nil, keyCheckInterval: Duration = .seconds(30), auditLog: Bool = true,
+                auditCheckpointInterval: Duration = .seconds(60)) {
+        self.auditLog = auditLog
+        self.auditCheckpointInterval = auditCheckpointInterval
         self.realmsDirectory = realmsDirectory
         self.dataDirectory = dataDirectory
         self.host = host

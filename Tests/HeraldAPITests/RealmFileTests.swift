@@ -29,7 +29,7 @@ struct RealmFileTests {
         let realm = try loader.load(text: RealmFixtures.testRealm(), file: "t.yaml", baseDirectory: "/")
         #expect(realm.config.name == "test")
         #expect(realm.config.levelTable[.l3].txLimit == 2500)
-        #expect(realm.config.roleMappings == [RoleMapping(group: "vault", role: "mcps-l4")])
+        #expect(realm.config.roleMappings == [RoleMapping(id: "rm-1", group: "vault", role: "mcps-l4")])
         #expect(realm.config.clients.map(\.auth) == [.clientSecretBasic, .clientSecretPost, .clientSecretBasic])
         #expect(realm.secrets["two-bot"] == RealmFixtures.botSecret)
         #expect(realm.inlineSecretClients.count == 3)

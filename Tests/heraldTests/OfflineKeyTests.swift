@@ -28,6 +28,6 @@ struct OfflineKeyTests {
 
         let unknown = await cli.run(["key", "list", "--data", data, "--realm", "nope"])
         #expect(unknown.status == 1)
-        #expect(unknown.errors.contains("realm nope is not in the store; known: test"))
+        #expect(unknown.errors.contains("realm nope is not in the store; known: master, test"))
     }
 }

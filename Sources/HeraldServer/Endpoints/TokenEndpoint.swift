@@ -17,6 +17,8 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
     let authenticator: ClientAuthenticator
     let issuer: AccessTokenIssuer
     let metrics: HeraldMetrics
+    let audit: (any AuditLog)?
+    let clock: any HeraldClock
     let logger: Logger
 
     var routes: RouteCollection<Context> {
@@ -28,16 +30,29 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
     @Sendable func token(_ request: Request, context: Context) async throws -> Response {
         let realm = try registry.runtime(for: context)
         var request = request
+        var clientID: String?
         do {
             let form = try await Self.readForm(&request)
             guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
+            clientID = form["client_id"]
             let client = try authenticator.authenticate(request, form: form, realm: realm)
+            clientID = client.client.clientID
             guard grantType == ClientCredentialsGrant.grantType else {
                 throw OAuthError(status: .badRequest, code: "unsupported_grant_type",
                                  description: "grant_type \(grantType) is not supported; use client_credentials")
             }
             let scopes = try ClientCredentialsGrant.grantedScopes(requested: form["scope"], allowed: client.allowedScopes)
             let issued = try issuer.issue(for: client, scopes: scopes, in: realm)
+            // The token leaves only once its audit entry is durable (fail closed).
+            do {
+                try await audit?.record(AuditEvent(
+                    type: "token.issued", realm: realm.name, time: clock.now(), actor: client.client.clientID,
+                    agent: client.agent.id, client: client.client.clientID,
+                    detail: ["jti": issued.jti, "level": client.level.name, "kid": issued.kid, "scope": scopes.joined(separator: " ")]))
+            } catch {
+                throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                                 description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
+            }
             metrics.tokenIssued(realm: realm.name, level: client.level.name)
             logger.debug("token issued", metadata: [
                 "realm.id": "\(realm.name)", "client.id": "\(client.client.clientID)", "agent.id": "\(client.agent.id)",
@@ -46,6 +61,11 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
             return Self.tokenResponse(issued, scope: scopes.joined(separator: " "))
         } catch let error as OAuthError {
             metrics.tokenDenied(realm: realm.name, reason: error.code)
+            if error.code != "temporarily_unavailable" {
+                _ = try? await audit?.record(AuditEvent(
+                    type: "token.denied", realm: realm.name, time: clock.now(), actor: clientID ?? "anonymous",
+                    client: clientID, reason: error.reason, detail: ["error": error.code]))
+            }
             logger.info("token denied", metadata: [
                 "realm.id": "\(realm.name)", "oauth.error": "\(error.code)", "reason": "\(error.reason)",
             ])

@@ -10,6 +10,7 @@ struct AccessTokenIssuer: Sendable {
         let token: String
         let lifetime: Int
         let kid: String
+        let jti: String
     }
 
     /// A token for `profile`'s agent with `scopes` granted.
@@ -25,7 +26,8 @@ struct AccessTokenIssuer: Sendable {
         writer.beginObject()
         writer.raw(profile.invariantClaims)
         writer.member("scope", scopes.joined(separator: " "))
-        writer.member("jti", Self.newTokenID())
+        let jti = Self.newTokenID()
+        writer.member("jti", jti)
         // RFC 7519 NumericDate in whole seconds.
         writer.member("iat", now)
         writer.member("nbf", now)
@@ -33,7 +35,7 @@ struct AccessTokenIssuer: Sendable {
         writer.endObject()
         do {
             return Issued(token: try signer.sign(claims: writer.bytes, typ: "at+jwt"), lifetime: lifetime,
-                          kid: signer.kid)
+                          kid: signer.kid, jti: jti)
         } catch {
             throw OAuthError(status: .internalServerError, code: "server_error", description: "the token could not be signed",
                              reason: "signing failed: \(error)")

@@ -10,12 +10,16 @@ public struct KeyManager: Sendable {
     let sealer: KeySealer
     let clock: any HeraldClock
     let logger: Logger
+    /// Where key events are recorded; nil for offline tools.
+    let audit: (any AuditLog)?
 
-    public init(store: any KeyRepository, sealer: KeySealer, clock: any HeraldClock, logger: Logger) {
+    public init(store: any KeyRepository, sealer: KeySealer, clock: any HeraldClock, logger: Logger,
+                audit: (any AuditLog)? = nil) {
         self.store = store
         self.sealer = sealer
         self.clock = clock
         self.logger = logger
+        self.audit = audit
     }
 
     /// Advances the realm's key slots to now and installs the result into `ring`.
@@ -43,6 +47,11 @@ public struct KeyManager: Sendable {
             ])
         }
         try ring?.install(keys, sealer: sealer)
+        for event in events.value {
+            try await audit?.record(AuditEvent(
+                type: "key.\(event.to.rawValue)", realm: event.realm, time: now, actor: "system",
+                detail: ["kid": event.kid, "alg": event.algorithm.rawValue, "from": event.from?.rawValue ?? "new"]))
+        }
         return events.value
     }
 }

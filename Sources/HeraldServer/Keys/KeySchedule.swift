@@ -96,6 +96,25 @@ public struct KeySchedule: Sendable {
         return [event] + (try advance(&keys, now: now))
     }
 
+    /// Makes the prepared key `kid` sign now; the current key of its algorithm retires.
+    public func activate(_ keys: inout [StoredKey], kid: String, now: Date) throws -> [KeyEvent] {
+        guard let index = keys.firstIndex(where: { $0.kid == kid && $0.state == .prepared }) else {
+            throw HeraldError(.notFound, "realm \(realm.name) has no prepared key \(kid)")
+        }
+        keys[index].activateAt = now
+        return try advance(&keys, now: now)
+    }
+
+    /// Stops the active key `kid` signing; a prepared key of its algorithm (or a new one)
+    /// takes over at once, and `kid` stays published until its tokens have expired.
+    public func retire(_ keys: inout [StoredKey], kid: String, now: Date) throws -> [KeyEvent] {
+        guard let index = keys.firstIndex(where: { $0.kid == kid && $0.state == .active }) else {
+            throw HeraldError(.notFound, "realm \(realm.name) has no active key \(kid)")
+        }
+        let event = retire(&keys[index], now: now)
+        return [event] + (try advance(&keys, now: now))
+    }
+
     private func create(_ algorithm: SigningAlgorithm, state: KeyState, now: Date, activateAt: Date,
                         in keys: inout [StoredKey]) throws -> KeyEvent {
         let key = SigningKey.generate(algorithm)

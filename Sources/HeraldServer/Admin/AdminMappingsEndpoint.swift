@@ -1,0 +1,50 @@
+import Foundation
+import HeraldCore
+import Hummingbird
+
+/// Admin API, wire-formats §9: group → role mappings.
+struct AdminMappingsEndpoint<Context: RequestContext>: Sendable {
+    let admin: RealmAdministration
+
+    var routes: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get("realms/:realm/role-mappings", use: list)
+        routes.post("realms/:realm/role-mappings", use: add)
+        routes.delete("realms/:realm/role-mappings/:id", use: remove)
+        return routes
+    }
+
+    static func object(_ mapping: RoleMapping) -> [String: Any] {
+        ["id": mapping.id ?? "", "group": mapping.group, "role": mapping.role]
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let mappings = try admin.runtime(context.parameter("realm")).config.roleMappings
+        return try AdminJSON.response(["role_mappings": mappings.map(Self.object)])
+    }
+
+    @Sendable func add(_ request: Request, context: Context) async throws -> Response {
+        let body = try await AdminJSON.object(request)
+        let group = try AdminJSON.string(body, "group")!, role = try AdminJSON.string(body, "role")!
+        let realm = try context.parameter("realm")
+        let existing = try admin.runtime(realm).config.roleMappings
+        let next = (existing.compactMap { $0.id.flatMap { Int($0.dropFirst(3)) } }.max() ?? 0) + 1
+        let id = "rm-\(next)"
+        try await admin.edit(realm, event: "admin.mapping.added", detail: ["id": id, "group": group, "role": role]) { document in
+            document["role_mappings"] = document.objects("role_mappings") + [["id": id, "group": group, "role": role]]
+        }
+        return try AdminJSON.response(["id": id, "group": group, "role": role], status: .created)
+    }
+
+    @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
+        let realm = try context.parameter("realm"), id = try context.parameter("id")
+        try await admin.edit(realm, event: "admin.mapping.removed", detail: ["id": id]) { document in
+            let mappings = document.objects("role_mappings")
+            guard mappings.contains(where: { $0["id"] as? String == id }) else {
+                throw OAuthError.notFound("realm \(realm) has no role mapping \(id)")
+            }
+            document["role_mappings"] = mappings.filter { $0["id"] as? String != id }
+        }
+        return Response(status: .noContent)
+    }
+}

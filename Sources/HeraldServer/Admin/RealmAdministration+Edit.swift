@@ -1,0 +1,28 @@
+import Foundation
+import HeraldAPI
+import HeraldCore
+
+extension RealmAdministration {
+    /// The realm named in the path.
+    nonisolated func runtime(_ name: String) throws -> RealmRuntime {
+        guard let runtime = registry.runtime(named: name) else { throw OAuthError.notFound("realm '\(name)' does not exist") }
+        return runtime
+    }
+
+    /// Edits realm `name` in its realm-file form, validates and stores the result.
+    @discardableResult
+    nonisolated func edit(_ name: String, event: String, detail: [String: String] = [:],
+                          _ change: (inout [String: Any]) throws -> Void) async throws -> LoadedRealm {
+        let base = try runtime(name).config
+        var document = RealmDocument.object(base)
+        try change(&document)
+        let loaded = try Self.load(document)
+        try await replace(with: loaded, basedOn: base, event: event, detail: detail)
+        return loaded
+    }
+}
+
+extension [String: Any] {
+    /// The list under `key` (empty when absent), for edits of lists of objects.
+    func objects(_ key: String) -> [[String: Any]] { self[key] as? [[String: Any]] ?? [] }
+}
