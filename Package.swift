@@ -85,6 +85,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI", "HeraldServer",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

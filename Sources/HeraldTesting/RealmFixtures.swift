@@ -25,7 +25,7 @@ public enum RealmFixtures {
           static:
             agents:
               - {id: agent-zero, name: Zero}
-              - {id: agent-two, roles: [mcps-l2], org: finance}
+              - {id: agent-two, roles: [mcps-l2], groups: [ops], org: finance}
               - {id: agent-four, roles: [mcps-l1], groups: [vault]}
         """
     }

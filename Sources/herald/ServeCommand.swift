@@ -11,7 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Options fall back to environment variables: HERALD_REALMS, HERALD_DATA, HERALD_LISTEN, \
             HERALD_PUBLIC_URL, HERALD_DEFAULT_REALM, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, \
-            HERALD_OVERRIDE_REALMS (1/true), HERALD_MASTER_KEY_FILE.
+            HERALD_OVERRIDE_REALMS (1/true), HERALD_AUDIT_LOG, HERALD_MASTER_KEY_FILE.
             """
     )
 
@@ -29,6 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String?
     @Option(name: .customLong("log-format"), help: "json|text (env HERALD_LOG_FORMAT; default text).")
     var logFormat: String?
+    @Option(name: .customLong("audit-log"), help: "durable|off: record every decision durably (default), or not at all — only for benchmarks (env HERALD_AUDIT_LOG).")
+    var auditLog: String?
     @Flag(name: .customLong("override-realms"), help: "Re-import realm files over the stored realms (env HERALD_OVERRIDE_REALMS).")
     var overrideRealms = false
 
@@ -37,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try listenAddress()
         _ = try level()
+        _ = try auditEnabled()
         if let format = logFormat ?? environment["HERALD_LOG_FORMAT"], !["json", "text"].contains(format) {
             throw ValidationError("--log-format must be json or text, not \(format)")
         }
@@ -65,7 +68,8 @@ struct ServeCommand: AsyncParsableCommand {
             publicURL: publicURL ?? environment["HERALD_PUBLIC_URL"],
             defaultRealm: defaultRealm ?? environment["HERALD_DEFAULT_REALM"],
             overrideRealms: overrideRealms || overrideFromEnv,
-            masterKeyFile: environment["HERALD_MASTER_KEY_FILE"]
+            masterKeyFile: environment["HERALD_MASTER_KEY_FILE"],
+            auditLog: try auditEnabled()
         )
         let herald: Herald
         do { herald = try await buildHerald(configuration: configuration, logger: logger) } catch {
@@ -83,6 +87,14 @@ struct ServeCommand: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host, port)
+    }
+
+    private func auditEnabled() throws -> Bool {
+        switch auditLog ?? environment["HERALD_AUDIT_LOG"] ?? "durable" {
+        case "durable": return true
+        case "off": return false
+        case let other: throw ValidationError("--audit-log must be durable or off, not \(other)")
+        }
     }
 
     private func level() throws -> Logger.Level {
