@@ -44,9 +44,28 @@ actor RealmAdministration {
         }
     }
 
+    /// The last change started; the next one waits for it. An actor alone does not serialise
+    /// async work: while one change awaits the store, another could pass the version check
+    /// against the same base and overwrite it.
+    private var lastChange: Task<Void, Never>?
+
     /// Stores `loaded` in place of `base` (nil: the realm must not exist yet).
     func replace(with loaded: LoadedRealm, basedOn base: RealmConfig?, event type: String,
                  detail: [String: String] = [:]) async throws {
+        let previous = lastChange
+        let actor = AdminActor.current
+        let change = Task {
+            _ = await previous?.value
+            try await AdminActor.$current.withValue(actor) {
+                try await self.apply(loaded, basedOn: base, event: type, detail: detail)
+            }
+        }
+        lastChange = Task { _ = try? await change.value }
+        try await change.value
+    }
+
+    private func apply(_ loaded: LoadedRealm, basedOn base: RealmConfig?, event type: String,
+                       detail: [String: String]) async throws {
         let current = registry.runtime(named: loaded.config.name)
         guard current?.config == base else {
             throw OAuthError(status: .conflict, code: "conflict",
