@@ -33,6 +33,10 @@ ROWS = [
     dict(label="RSS max under load, MiB (VmRSS every 0.5 s)",
          herald="herald_rss_max_kib", peer="rss_max_kib", best="min",
          target=("abs_lt", 128), scale=1 / KIB_PER_MIB, fmt="{:.1f}"),
+    # Against Herald itself: the same client_secret_basic run with the audit log off.
+    dict(label="tokens/s with the durable audit log (vs herald --audit-log off)",
+         herald="herald_tok_basic_rps", self_ref="herald_tok_noaudit_rps",
+         target=("self_ratio_ge", 0.8), fmt="{:,.0f}", errors=["herald_tok_noaudit_non2xx"]),
 ]
 
 PEER_CONFIG_DESC = {
@@ -91,7 +95,9 @@ def main():
         scale, f = r.get("scale", 1.0), r.get("fmt", "{:,.0f}")
         hv = num(m, r["herald"])
         pv, pc = None, None
-        if r.get("peer"):
+        if r.get("self_ref"):
+            pv, pc = num(m, r["self_ref"]), "audit off"
+        elif r.get("peer"):
             vals = [(num(m, f"peer_{c}_{r['peer']}"), c) for c in measured]
             vals = [(v, c) for v, c in vals if v is not None]
             if vals:
@@ -104,6 +110,8 @@ def main():
         kind, k = r["target"] if r.get("target") else (None, None)
         if kind == "ratio_ge":
             ts, ok = f"≥ {k:g}× peer best", (ratio >= k if ratio is not None else None)
+        elif kind == "self_ratio_ge":
+            ts, ok = f"≥ {k:g}× audit off", (ratio >= k if ratio is not None else None)
         elif kind == "abs_lt":
             ts, ok = f"< {k:g} MiB" if scale != 1.0 else f"< {k:g}", (hv * scale < k if hv is not None else None)
         else:

@@ -225,7 +225,7 @@ start_herald() {
   # flags only: no HERALD_* environment fallbacks from the caller's shell (a master key file, ...)
   env -u HERALD_MASTER_KEY_FILE -u HERALD_OVERRIDE_REALMS -u HERALD_DEFAULT_REALM -u HERALD_LOG_FORMAT \
   "$HERALD_BIN" serve --realms realms --data "$WORK/herald-data" --listen "127.0.0.1:$HERALD_PORT" \
-    --public-url "$HERALD_URL" --log-level warning > "$WORK/herald.log" 2>&1 &
+    --public-url "$HERALD_URL" --log-level warning ${HERALD_EXTRA_ARGS:-} > "$WORK/herald.log" 2>&1 &
   HERALD_PID=$!
   local i code
   for i in $(seq 1 $((HERALD_READY_TIMEOUT * 5))); do
@@ -335,6 +335,19 @@ bench_herald() {
   record herald_rss_max_kib "$(sample_max "$WORK/herald-rss.txt" 1)"
   record herald_threads_max "$(sample_max "$WORK/herald-rss.txt" 2)"
   record herald_hwm_kib "$(status_kib "$HERALD_PID" VmHWM)"
+  stop_herald
+  measure_herald_audit_off
+}
+
+# The same client_secret_basic run against a herald with the audit log off, on a fresh data
+# directory: what the durable audit log costs (target: on ≥ 80% of off).
+measure_herald_audit_off() {
+  rm -rf "$WORK/herald-data"
+  HERALD_EXTRA_ARGS="--audit-log off" start_herald || return 0
+  if (( WARMUP > 0 )); then
+    herald_run herald_tok_noaudit_warm "client_secret_basic warm-up, audit off" "$WARMUP" "$HERALD_TOKEN_URL" -s "$BENCH/wrk-basic.lua"
+  fi
+  herald_run herald_tok_noaudit "client_secret_basic tokens, audit off" "$DURATION" "$HERALD_TOKEN_URL" -s "$BENCH/wrk-basic.lua"
   stop_herald
 }
 
