@@ -20,7 +20,7 @@ enum AgentTable {
 
     /// One agent as `key: value` lines, the known fields first.
     static func renderOne(_ agent: JSONValue) -> String {
-        let known = ["id", "name", "org", "roles", "groups", "code_hash", "trust_level"]
+        let known = ["id", "name", "org", "roles", "groups", "effective_roles", "code_hash", "trust_level"]
         let members = agent.object ?? [:]
         let keys = known.filter { members[$0] != nil } + members.keys.filter { !known.contains($0) }.sorted()
         return renderTable(["FIELD", "VALUE"], keys.map { [$0, members[$0]?.cell ?? ""] })

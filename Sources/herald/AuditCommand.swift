@@ -17,11 +17,13 @@ enum AuditTable {
         })
     }
 
-    /// True when `text` is an RFC 3339 date-time (with or without fractional seconds).
-    static func isTimestamp(_ text: String) -> Bool {
+    /// `text` (RFC 3339, with or without fractional seconds or an offset) as the server
+    /// takes it: whole seconds in UTC, e.g. 2026-11-23T10:00:00Z; nil when it is not a time.
+    static func timestamp(_ text: String) -> String? {
         let plain = ISO8601DateFormatter()
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return plain.date(from: text) != nil || fractional.date(from: text) != nil
+        guard let date = plain.date(from: text) ?? fractional.date(from: text) else { return nil }
+        return plain.string(from: date)
     }
 }

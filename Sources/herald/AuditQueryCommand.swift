@@ -17,22 +17,24 @@ struct AuditQueryCommand: AsyncParsableCommand {
     @Option(help: "Agent id.") var agent: String?
     @Option(help: "Client id.") var client: String?
     @Option(help: "Entries after this sequence number (paging).") var after: Int?
-    @Option(help: "Page size.") var limit: Int = 50
+    @Option(help: "Page size (at most 1000).") var limit: Int = 50
 
     func validate() throws {
         for (name, value) in [("--from", from), ("--to", to)] {
-            if let value, !AuditTable.isTimestamp(value) {
+            if let value, AuditTable.timestamp(value) == nil {
                 throw ValidationError("\(name) must be an RFC 3339 time such as 2025-01-31T12:00:00Z, not \(value)")
             }
         }
         if let after, after < 0 { throw ValidationError("--after must be 0 or more") }
-        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000") }
     }
 
     func run() async throws {
         let session = try options.connect()
-        let query = AdminClient.query([("from", from), ("to", to), ("type", type), ("agent", agent), ("client", client),
-                                       ("after", after.map(String.init)), ("limit", String(limit))])
+        let query = AdminClient.query([
+            ("from", from.flatMap(AuditTable.timestamp)), ("to", to.flatMap(AuditTable.timestamp)), ("type", type),
+            ("agent", agent), ("client", client), ("after", after.map(String.init)), ("limit", String(limit)),
+        ])
         let page = try await session.json(.GET, options.path("audit") + query)
         options.emit(page) { page in
             var text = AuditTable.render(page["entries"]?.array ?? [])

@@ -41,7 +41,7 @@ struct AuditTailCommand: AsyncParsableCommand {
         var entries: [JSONValue] = []
         var after = max(0, last - Int64(count))
         while entries.count < count {
-            let batch = try await page(after, count - entries.count)
+            let batch = try await page(after, min(count - entries.count, 1000))
             guard let tail = batch.last?["seq"]?.int else { break }
             entries += batch
             after = tail

@@ -13,8 +13,7 @@ struct KeyRevokeCommand: AsyncParsableCommand {
     func run() async throws {
         let session = try options.connect()
         let key = try await session.json(.POST, options.path("keys", kid, "revoke"), hints: [
-            404: "no such key in realm \(options.realmName); `herald key list` shows them",
-            409: "the key is not in a slot it can be revoked from; `herald key list` shows its state",
+            404: "`herald key list --realm \(options.realmName)` shows the keys and their states",
         ])
         options.emit(key, table: KeyTable.describe)
     }

@@ -10,9 +10,9 @@ struct RealmDiffCommand: AsyncParsableCommand {
         commandName: "diff", abstract: "Show what `realm import --override FILE` would change.",
         discussion: """
             Both sides go through the realm-file loader: the server's export and FILE are loaded \
-            into the realm as Herald stores it, rendered as JSON with sorted keys (the level table \
-            with its overrides applied, clients and agents in id order), and compared line by line. \
-            Lines starting with - are on the server now, + would be after the import. Client \
+            into the realm as Herald would store it, written back in the realm-file form as JSON \
+            with sorted keys (the level table in full, lists in id order), and compared line by \
+            line. Lines starting with - are on the server now, + would be after the import. Client \
             secrets are not compared: the server keeps only their digests.
             """)
 
@@ -68,16 +68,19 @@ struct RealmDiffCommand: AsyncParsableCommand {
         canonical(realm).rendered().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
+    /// The realm-file form of what Herald would store, with the level table in full (every
+    /// cell, overrides applied) and without client secrets.
     static func canonical(_ realm: LoadedRealm) -> JSONValue {
         var config = realm.config
         for index in config.clients.indices { config.clients[index].secretDigest = nil }
-        var members = (try? JSONValue(parsing: JSONEncoder().encode(config)))?.object ?? [:]
-        members["levelOverrides"] = nil
-        members["levels"] = try? JSONValue(parsing: JSONEncoder().encode(config.levelTable))
-        if let federation = realm.federation {
-            members["federation"] = try? JSONValue(parsing: JSONEncoder().encode(federation))
+        var document = RealmDocument.object(config)
+        document["levels"] = TrustLevel.allCases.reduce(into: [String: Any]()) { levels, level in
+            let row = config.levelTable[level]
+            levels[level.name] = ["label": row.label, "payment_enabled": row.paymentEnabled, "tx_limit": row.txLimit,
+                                  "day_limit": row.dayLimit, "scopes": row.scopes, "earned_at_score": row.earnedAtScore]
         }
-        return normalise(.object(members))
+        let data = (try? JSONSerialization.data(withJSONObject: document)) ?? Data("{}".utf8)
+        return normalise((try? JSONValue(parsing: data)) ?? .null)
     }
 
     /// Arrays of objects in id order; JWKS text as sorted JSON.
@@ -102,7 +105,7 @@ struct RealmDiffCommand: AsyncParsableCommand {
     }
 
     private static func sortKey(_ value: JSONValue) -> String {
-        let identity = ["client_id", "id", "entity", "group", "kid"].compactMap { value[$0]?.string }.first ?? ""
+        let identity = ["client_id", "group", "id", "entity", "kid"].compactMap { value[$0]?.string }.first ?? ""
         return identity + "\u{0}" + value.rendered(pretty: false)
     }
 }

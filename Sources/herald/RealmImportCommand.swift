@@ -18,20 +18,51 @@ struct RealmImportCommand: AsyncParsableCommand {
     @Argument(help: "Realm file (YAML or JSON).") var file: String
     @Flag(help: "Replace the realm if the server already has it.") var override = false
 
-    /// Validates `file` locally; returns the realm it names and the text to send.
-    static func load(_ file: String) throws -> (realm: String, text: String) {
+    /// What to send for a realm file.
+    struct Upload {
+        var realm: String
+        var body: Data
+        var contentType: String
+        /// Clients whose secrets were read here (secret_file, secret_env) and are sent inline.
+        var inlinedSecrets: [String]
+    }
+
+    /// Validates `file` locally and prepares the upload. The file goes as it is, unless it
+    /// reads client secrets from files or the environment: the server cannot see those, so
+    /// the realm goes in the realm-file form (JSON) with the secrets read here written inline.
+    static func upload(_ file: String) throws -> Upload {
         let loaded: LoadedRealm
         do { loaded = try RealmImporter.loader.load(path: file) } catch let error as RealmFileError {
             let first = error.issues.first.map { "\($0)" } ?? error.description
-            let more = error.issues.count > 1 ? " (and \(error.issues.count - 1) more; `herald realm validate \(file)` lists them)" : ""
+            let more = error.issues.count > 1
+                ? " (and \(error.issues.count - 1) more; `herald realm validate \(file)` lists them)" : ""
             throw CLIError.usage("\(first)\(more)")
         }
-        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("cannot read \(file)") }
-        return (loaded.config.name, String(decoding: data, as: UTF8.self))
+        let referenced = loaded.secrets.keys.filter { !loaded.inlineSecretClients.contains($0) }.sorted()
+        guard !referenced.isEmpty else {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("cannot read \(file)") }
+            let json = file.lowercased().hasSuffix(".json")
+            return Upload(realm: loaded.config.name, body: data,
+                          contentType: json ? "application/json" : "application/yaml", inlinedSecrets: [])
+        }
+        if loaded.federation != nil {
+            throw CLIError.usage("\(file) reads the secrets of \(referenced.joined(separator: ", ")) from files or the "
+                + "environment, which the server cannot see, and has a federation section the CLI cannot re-send; "
+                + "write those secrets inline (secret:) or import the file on the server host")
+        }
+        var document = RealmDocument.object(loaded.config)
+        document["clients"] = (document["clients"] as? [[String: Any]] ?? []).map { client in
+            var client = client
+            if let id = client["client_id"] as? String, let secret = loaded.secrets[id] { client["secret"] = secret }
+            return client
+        }
+        let body = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+        return Upload(realm: loaded.config.name, body: body, contentType: "application/json", inlinedSecrets: referenced)
     }
 
     func run() async throws {
-        let (realm, text) = try Self.load(file)
+        let upload = try Self.upload(file)
+        let realm = upload.realm
         if let explicit = options.realm, explicit != realm {
             throw CLIError.usage("\(file) declares realm \(realm), not \(explicit); drop --realm or fix the file")
         }
@@ -42,10 +73,12 @@ struct RealmImportCommand: AsyncParsableCommand {
             throw CLIError.usage("realm \(realm) already exists on the server; see the changes with "
                 + "`herald realm diff \(file)`, then pass --override to replace it")
         }
-        let json = file.lowercased().hasSuffix(".json")
-        let answer = try await session.send(.PUT, AdminClient.path("admin", "realms", realm), body: Data(text.utf8),
-                                            contentType: json ? "application/json" : "application/yaml",
-                                            hints: [409: "pass --override to replace the stored realm"])
+        if !upload.inlinedSecrets.isEmpty {
+            printError("note: the secrets of \(upload.inlinedSecrets.joined(separator: ", ")) were read on this machine "
+                + "and are sent inline; the server stores only their digests")
+        }
+        let answer = try await session.send(.PUT, AdminClient.path("admin", "realms", realm), body: upload.body,
+                                            contentType: upload.contentType)
         if options.output == .json {
             Console.write((try? answer.json().rendered()) ?? answer.text)
         } else {

@@ -32,7 +32,7 @@ struct ArgumentTests {
         ("key prepare --algorithm RS256", "--algorithm must be ES256 or EdDSA"),
         ("key activate a/b", "is not a key id"),
         ("audit query --from yesterday", "--from must be an RFC 3339 time"),
-        ("audit query --limit 0", "--limit must be between 1 and 10000"),
+        ("audit query --limit 1001", "--limit must be between 1 and 1000"),
         ("audit tail -n 0", "-n must be between 1 and 10000"),
         ("audit verify --data /nonexistent", "--jwks is required"),
         ("mapping list --realm Acme", "realm names are 1–63 of a-z, 0-9 and -"),
