@@ -15,6 +15,7 @@ struct KeyRetireCommand: AsyncParsableCommand {
         let session = try options.connect()
         let key = try await session.json(.POST, options.path("keys", kid, "retire"), hints: [
             404: "`herald key list --realm \(options.realmName)` shows the keys and their states",
+            409: "`herald key list --realm \(options.realmName)` shows the keys and their states",
         ])
         options.emit(key, table: KeyTable.describe)
     }

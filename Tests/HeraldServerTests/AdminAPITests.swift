@@ -175,6 +175,11 @@ struct AdminAPITests {
             let states = (listed.object["keys"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
             #expect(states?.sorted() == ["active", "retired"])
             #expect(try await client.call(.post, "/admin/realms/test/keys/nope/activate", token: token).status == 404)
+            let again = try await client.call(.post, "/admin/realms/test/keys/\(kid)/activate", token: token)
+            #expect(again.status == 409)
+            #expect((again.object["error_description"] as? String)?.contains("is active; it must be prepared") == true)
+            let since = try await client.call(.get, "/admin/realms/test/audit?from=2000-01-01T00:00:00.250Z", token: token)
+            #expect(since.status == 200)
         }
     }
 }

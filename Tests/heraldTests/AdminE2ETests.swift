@@ -323,7 +323,7 @@ struct AdminE2ETests {
 
             let notActive = await cli.run(["key", "retire", active, "--realm", "shop"])
             #expect(notActive.status == 2, "\(notActive)")
-            #expect(notActive.errors.contains("has no active key \(active) (404 not_found)"))
+            #expect(notActive.errors.contains("is retired; it must be active (409 conflict)"))
             let revoked = await cli.run(["key", "revoke", active, "--realm", "shop", "--output", "json"])
             #expect(revoked.status == 0, "\(revoked)")
             #expect(try json(revoked)["state"] == "revoked")

@@ -22,7 +22,9 @@ struct AdminAuditEndpoint<Context: RequestContext>: Sendable {
         func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         func date(_ name: String) throws -> Date? {
             guard let value = text(name) else { return nil }
-            guard let date = ISO8601DateFormatter().date(from: value) else {
+            let fractional = ISO8601DateFormatter()
+            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let date = ISO8601DateFormatter().date(from: value) ?? fractional.date(from: value) else {
                 throw OAuthError.invalidRequest("\(name) must be an RFC 3339 time such as 2026-11-23T10:00:00Z")
             }
             return date

@@ -64,9 +64,12 @@ struct AdminKeysEndpoint<Context: RequestContext>: Sendable {
                         _ operation: @escaping @Sendable (KeySchedule, inout [StoredKey], Date) throws -> [KeyEvent])
         async throws
     {
-        do { try await admin.keyManager.change(realm.config, ring: realm.keyRing, operation) } catch let error as HeraldError
-            where error.code == .notFound {
-            throw OAuthError.notFound(error.message)
+        do { try await admin.keyManager.change(realm.config, ring: realm.keyRing, operation) } catch let error as HeraldError {
+            switch error.code {
+            case .notFound: throw OAuthError.notFound(error.message)
+            case .conflict: throw OAuthError(status: .conflict, code: "conflict", description: error.message)
+            default: throw error
+            }
         }
         try await admin.recordKeyChange(realm: realm.name, type: type, detail: detail)
     }

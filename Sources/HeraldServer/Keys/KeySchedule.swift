@@ -90,7 +90,7 @@ public struct KeySchedule: Sendable {
     /// Revokes one key at once (it leaves the JWKS; tokens it signed stop verifying).
     public func revoke(_ keys: inout [StoredKey], kid: String, now: Date) throws -> [KeyEvent] {
         guard let index = keys.firstIndex(where: { $0.kid == kid && $0.state != .revoked }) else {
-            throw HeraldError(.notFound, "realm \(realm.name) has no published key \(kid)")
+            throw Self.missing(kid, expected: nil, in: keys, realm: realm.name)
         }
         let event = revoke(&keys[index], now: now)
         return [event] + (try advance(&keys, now: now))
@@ -99,7 +99,7 @@ public struct KeySchedule: Sendable {
     /// Makes the prepared key `kid` sign now; the current key of its algorithm retires.
     public func activate(_ keys: inout [StoredKey], kid: String, now: Date) throws -> [KeyEvent] {
         guard let index = keys.firstIndex(where: { $0.kid == kid && $0.state == .prepared }) else {
-            throw HeraldError(.notFound, "realm \(realm.name) has no prepared key \(kid)")
+            throw Self.missing(kid, expected: .prepared, in: keys, realm: realm.name)
         }
         keys[index].activateAt = now
         return try advance(&keys, now: now)
@@ -109,10 +109,19 @@ public struct KeySchedule: Sendable {
     /// takes over at once, and `kid` stays published until its tokens have expired.
     public func retire(_ keys: inout [StoredKey], kid: String, now: Date) throws -> [KeyEvent] {
         guard let index = keys.firstIndex(where: { $0.kid == kid && $0.state == .active }) else {
-            throw HeraldError(.notFound, "realm \(realm.name) has no active key \(kid)")
+            throw Self.missing(kid, expected: .active, in: keys, realm: realm.name)
         }
         let event = retire(&keys[index], now: now)
         return [event] + (try advance(&keys, now: now))
+    }
+
+    /// `notFound` for an unknown kid; `conflict` naming its state for a key in the wrong slot.
+    static func missing(_ kid: String, expected: KeyState?, in keys: [StoredKey], realm: String) -> HeraldError {
+        guard let key = keys.first(where: { $0.kid == kid }) else {
+            return HeraldError(.notFound, "realm \(realm) has no key \(kid)")
+        }
+        let wanted = expected.map { "must be \($0.rawValue)" } ?? "must still be published"
+        return HeraldError(.conflict, "key \(kid) of realm \(realm) is \(key.state.rawValue); it \(wanted)")
     }
 
     private func create(_ algorithm: SigningAlgorithm, state: KeyState, now: Date, activateAt: Date,
