@@ -46,13 +46,8 @@ public struct LevelPolicyOverride: Sendable, Hashable, Codable {
         self.earnedAtScore = earnedAtScore
     }
 
-    enum CodingKeys: String, CodingKey {
-        case label, scopes
-        case paymentEnabled = "payment_enabled"
-        case txLimit = "tx_limit"
-        case dayLimit = "day_limit"
-        case earnedAtScore = "earned_at_score"
-    }
+    /// The same member names as a full row.
+    typealias CodingKeys = LevelPolicy.CodingKeys
 
     /// The default row with this override's cells applied.
     public func applied(to base: LevelPolicy) -> LevelPolicy {

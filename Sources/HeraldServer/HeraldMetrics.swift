@@ -13,23 +13,23 @@ public final class HeraldMetrics: Sendable {
     // MetricNameDescriptor is not Sendable, so the descriptors are computed, not stored.
     private static var requests: MetricNameDescriptor {
         MetricNameDescriptor(
-        namespace: "herald", metricName: "http_requests", unitName: "total",
-        helpText: "HTTP requests by matched route, method and status.")
+            namespace: "herald", metricName: "http_requests", unitName: "total",
+            helpText: "HTTP requests by matched route, method and status.")
     }
     private static var latency: MetricNameDescriptor {
         MetricNameDescriptor(
-        namespace: "herald", metricName: "http_request_duration", unitName: "seconds",
-        helpText: "HTTP request latency by matched route.")
+            namespace: "herald", metricName: "http_request_duration", unitName: "seconds",
+            helpText: "HTTP request latency by matched route.")
     }
     private static var issued: MetricNameDescriptor {
         MetricNameDescriptor(
-        namespace: "herald", metricName: "tokens_issued", unitName: "total",
-        helpText: "Access tokens issued by realm and trust level.")
+            namespace: "herald", metricName: "tokens_issued", unitName: "total",
+            helpText: "Access tokens issued by realm and trust level.")
     }
     private static var denied: MetricNameDescriptor {
         MetricNameDescriptor(
-        namespace: "herald", metricName: "tokens_denied", unitName: "total",
-        helpText: "Token requests denied by realm and OAuth error code.")
+            namespace: "herald", metricName: "tokens_denied", unitName: "total",
+            helpText: "Token requests denied by realm and OAuth error code.")
     }
     private static let latencyBuckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
