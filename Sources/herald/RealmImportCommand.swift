@@ -9,8 +9,9 @@ struct RealmImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Create a realm from a realm file; --override replaces an existing one.",
         discussion: """
-            The file is validated locally first (as `herald realm validate` does) and then sent \
-            as it is. The realm is the one the file names. Run `herald realm diff FILE` first to \
+            The file is validated locally first (as `herald realm validate` does) and then sent; \
+            secrets it reads from secret_file or secret_env are read here and sent inline, since \
+            the server cannot see this machine's files. The realm is the one the file names. Run `herald realm diff FILE` first to \
             see what --override would change.
             """)
 

@@ -183,3 +183,28 @@ struct AdminAPITests {
         }
     }
 }
+
+@Suite("Realm import guards")
+struct RealmImportGuardTests {
+    @Test("a realm file may not declare the master realm")
+    func masterFileRefused() async throws {
+        await #expect(throws: HeraldError.self) {
+            _ = try await TestServer.start(realms: ["master.yaml": RealmFixtures.testRealm(name: "master")])
+        }
+    }
+
+    @Test("a denied token request is audited under the client it claimed to be")
+    func deniedClientRecorded() async throws {
+        let server = try await TestServer.start()
+        defer { server.directory.remove() }
+        let admin = try AdminTestClient(server: server)
+        try await server.herald.application.test(.router) { client in
+            #expect(try await AdminTestClient.token(client, realm: "test", clientID: "zero-bot", secret: "wrong-secret") == "")
+            let token = try await admin.token(client)
+            let denied = try await client.call(.get, "/admin/realms/test/audit?type=token.denied&client=zero-bot", token: token)
+            let entries = denied.object["entries"] as? [[String: Any]]
+            #expect(entries?.count == 1)
+            #expect((entries?.first?["reason"] as? String)?.contains("wrong secret") == true)
+        }
+    }
+}

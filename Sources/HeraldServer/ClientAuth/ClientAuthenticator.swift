@@ -50,13 +50,9 @@ struct ClientAuthenticator: Sendable {
     private func authenticateBasic(_ header: String, form: [String: String], realm: RealmRuntime)
         throws(OAuthError) -> ClientProfile
     {
-        guard header.count > 6, header.prefix(6).lowercased() == "basic ",
-              let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-              let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":"),
-              // RFC 6749 §2.3.1: id and secret are form-urlencoded before joining.
-              let clientID = FormBody.decode(Array(text[..<colon].utf8)),
-              let secret = FormBody.decode(Array(text[text.index(after: colon)...].utf8))
-        else { throw .invalidClient(realm: realm.name, reason: "malformed HTTP Basic credentials") }
+        guard let (clientID, secret) = Self.basicCredentials(header) else {
+            throw .invalidClient(realm: realm.name, reason: "malformed HTTP Basic credentials")
+        }
         if let formID = form["client_id"], formID != clientID {
             throw .invalidRequest("client_id in the body differs from the Authorization header")
         }
@@ -131,6 +127,28 @@ struct ClientAuthenticator: Sendable {
                              description: "too many client assertions in flight; retry shortly",
                              reason: "replay cache full")
         }
+    }
+
+    /// HTTP Basic client id and secret; RFC 6749 §2.3.1 form-urlencodes both before joining.
+    static func basicCredentials(_ header: String) -> (clientID: String, secret: String)? {
+        guard header.count > 6, header.prefix(6).lowercased() == "basic ",
+              let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+              let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":"),
+              let clientID = FormBody.decode(Array(text[..<colon].utf8)),
+              let secret = FormBody.decode(Array(text[text.index(after: colon)...].utf8))
+        else { return nil }
+        return (clientID, secret)
+    }
+
+    /// The client a request claims to be, authenticated or not: for the audit entry of a
+    /// denial, so that failed attempts can be found by client.
+    static func claimedClientID(_ request: Request, form: [String: String]) -> String? {
+        if let header = request.headers[.authorization], let credentials = basicCredentials(header) {
+            return credentials.clientID
+        }
+        if let clientID = form["client_id"] { return clientID }
+        guard let assertion = form["client_assertion"], let jws = try? UnverifiedJWS(compact: assertion) else { return nil }
+        return unverifiedSubject(of: jws)
     }
 
     private static func unverifiedSubject(of jws: UnverifiedJWS) -> String? {

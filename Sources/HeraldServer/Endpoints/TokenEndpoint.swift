@@ -34,7 +34,7 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
         do {
             let form = try await Self.readForm(&request)
             guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
-            clientID = form["client_id"]
+            clientID = ClientAuthenticator.claimedClientID(request, form: form)
             let client = try authenticator.authenticate(request, form: form, realm: realm)
             clientID = client.client.clientID
             guard grantType == ClientCredentialsGrant.grantType else {

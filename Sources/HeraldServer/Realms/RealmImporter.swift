@@ -27,6 +27,10 @@ public struct RealmImporter: Sendable {
     public func importDirectory(_ directory: String, override: Bool) async throws -> [String] {
         let realms = try Self.loader.loadDirectory(directory)
         var imported: [String] = []
+        if realms.contains(where: { $0.config.name == "master" }) {
+            throw HeraldError(.invalidConfiguration,
+                              "a realm file declares realm master, which Herald creates and manages itself; rename it")
+        }
         for realm in realms {
             if !override, try await store.realm(named: realm.config.name) != nil {
                 logger.info("realm already in the store; its file is not re-imported (use --override-realms)",
