@@ -6,7 +6,7 @@ struct KeyActivateCommand: AsyncParsableCommand {
         commandName: "activate", abstract: "Make a prepared key sign now; the current key of its algorithm retires.")
 
     @OptionGroup var options: AdminOptions
-    @Argument(help: "Key id of a prepared key.") var kid: String
+    @Argument(help: "Key id of a prepared key (a kid starting with - goes after --, e.g. `-- -AHCz…`).") var kid: String
 
     func validate() throws { try KeyTable.checkKID(kid) }
 

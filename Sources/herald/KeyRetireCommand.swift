@@ -7,7 +7,7 @@ struct KeyRetireCommand: AsyncParsableCommand {
         discussion: "A prepared key of the same algorithm (or a new one) signs from then on.")
 
     @OptionGroup var options: AdminOptions
-    @Argument(help: "Key id.") var kid: String
+    @Argument(help: "Key id (a kid starting with - goes after --, e.g. `-- -AHCz…`).") var kid: String
 
     func validate() throws { try KeyTable.checkKID(kid) }
 

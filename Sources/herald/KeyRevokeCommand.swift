@@ -6,7 +6,7 @@ struct KeyRevokeCommand: AsyncParsableCommand {
         commandName: "revoke", abstract: "Remove a key from the JWKS at once: tokens it signed stop verifying.")
 
     @OptionGroup var options: AdminOptions
-    @Argument(help: "Key id.") var kid: String
+    @Argument(help: "Key id (a kid starting with - goes after --, e.g. `-- -AHCz…`).") var kid: String
 
     func validate() throws { try KeyTable.checkKID(kid) }
 
