@@ -38,7 +38,7 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
         for key in ["secret", "secret_file", "secret_env", "secret_digest"] where body[key] != nil {
             throw OAuthError.invalidRequest("\(key) is not accepted: Herald generates the secret and returns it once")
         }
-        let secret = Self.secretMethods.contains(body["auth"] as? String ?? "") ? RealmAdministration.newSecret() : nil
+        let secret = Self.secretMethods.contains(body["auth"] as? String ?? "") ? ClientSecret.generate() : nil
         if let secret { body["secret"] = secret }
         let created = body
         try await admin.edit(realm, event: "admin.client.created", detail: ["client_id": clientID]) { document in
@@ -86,7 +86,7 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
         guard Self.secretMethods.contains(current.auth.rawValue) else {
             throw OAuthError.invalidRequest("client \(current.clientID) authenticates with \(current.auth.rawValue), not a secret")
         }
-        let secret = RealmAdministration.newSecret()
+        let secret = ClientSecret.generate()
         try await admin.edit(realm, event: "admin.client.secret_rotated", detail: ["client_id": current.clientID]) { document in
             document["clients"] = document.objects("clients").map { object in
                 guard object["client_id"] as? String == current.clientID else { return object }

@@ -71,12 +71,7 @@ actor RealmAdministration {
             throw OAuthError(status: .conflict, code: "conflict",
                              description: "realm \(loaded.config.name) changed while this request was prepared; retry")
         }
-        var config = loaded.config
-        for index in config.clients.indices {
-            if let secret = loaded.secrets[config.clients[index].clientID] {
-                config.clients[index].secretDigest = hasher.digest(secret)
-            }
-        }
+        let config = RealmImporter.storedConfig(loaded, hasher: hasher)
         let ring = current?.keyRing ?? KeyRing(realm: config.name)
         let runtime: RealmRuntime
         do { runtime = try RealmRuntime(config: config, publicURL: publicURL, keyRing: ring) } catch {
@@ -93,10 +88,5 @@ actor RealmAdministration {
     func recordKeyChange(realm: String, type: String, detail: [String: String]) async throws {
         try await audit?.record(AuditEvent(type: type, realm: realm, time: clock.now(), actor: AdminActor.current,
                                            detail: detail))
-    }
-
-    /// A new random client secret (256 bits).
-    nonisolated static func newSecret() -> String {
-        Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
     }
 }

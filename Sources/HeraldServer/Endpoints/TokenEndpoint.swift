@@ -30,25 +30,24 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
     @Sendable func token(_ request: Request, context: Context) async throws -> Response {
         let realm = try registry.runtime(for: context)
         var request = request
-        var clientID: String?
+        var form: [String: String] = [:]
         do {
-            let form = try await Self.readForm(&request)
+            form = try await Self.readForm(&request)
             guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
-            clientID = ClientAuthenticator.claimedClientID(request, form: form)
             let client = try authenticator.authenticate(request, form: form, realm: realm)
-            clientID = client.client.clientID
             guard grantType == ClientCredentialsGrant.grantType else {
                 throw OAuthError(status: .badRequest, code: "unsupported_grant_type",
                                  description: "grant_type \(grantType) is not supported; use client_credentials")
             }
             let scopes = try ClientCredentialsGrant.grantedScopes(requested: form["scope"], allowed: client.allowedScopes)
             let issued = try issuer.issue(for: client, scopes: scopes, in: realm)
+            let scope = scopes.joined(separator: " ")
             // The token leaves only once its audit entry is durable (fail closed).
             do {
                 try await audit?.record(AuditEvent(
                     type: "token.issued", realm: realm.name, time: clock.now(), actor: client.client.clientID,
                     agent: client.agent.id, client: client.client.clientID,
-                    detail: ["jti": issued.jti, "level": client.level.name, "kid": issued.kid, "scope": scopes.joined(separator: " ")]))
+                    detail: ["jti": issued.jti, "level": client.level.name, "kid": issued.kid, "scope": scope]))
             } catch {
                 throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                                  description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
@@ -58,10 +57,13 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
                 "realm.id": "\(realm.name)", "client.id": "\(client.client.clientID)", "agent.id": "\(client.agent.id)",
                 "trust.level": "\(client.level.name)", "key.kid": "\(issued.kid)",
             ])
-            return Self.tokenResponse(issued, scope: scopes.joined(separator: " "))
+            return Self.tokenResponse(issued, scope: scope)
         } catch let error as OAuthError {
             metrics.tokenDenied(realm: realm.name, reason: error.code)
             if error.code != "temporarily_unavailable" {
+                // Only denials need the claimed (unauthenticated) client id, so it is worked
+                // out here rather than on every request.
+                let clientID = ClientAuthenticator.claimedClientID(request, form: form)
                 _ = try? await audit?.record(AuditEvent(
                     type: "token.denied", realm: realm.name, time: clock.now(), actor: clientID ?? "anonymous",
                     client: clientID, reason: error.reason, detail: ["error": error.code]))

@@ -15,7 +15,7 @@ enum MasterRealm {
         async throws
     {
         guard try await store.realm(named: name) == nil else { return }
-        let secret = Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+        let secret = ClientSecret.generate()
         let path = (dataDirectory as NSString).appendingPathComponent("admin-credentials")
         let credentials = try JSONSerialization.data(withJSONObject: [
             "realm": name, "client_id": adminClientID, "client_secret": secret,

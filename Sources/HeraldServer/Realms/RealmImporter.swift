@@ -43,14 +43,20 @@ public struct RealmImporter: Sendable {
         return imported
     }
 
-    /// Digests the realm's client secrets and stores it.
-    public func save(_ realm: LoadedRealm) async throws {
+    /// The realm as stored: its clear client secrets replaced by their digests.
+    static func storedConfig(_ realm: LoadedRealm, hasher: SecretHasher) -> RealmConfig {
         var config = realm.config
         for index in config.clients.indices {
             if let secret = realm.secrets[config.clients[index].clientID] {
                 config.clients[index].secretDigest = hasher.digest(secret)
             }
         }
+        return config
+    }
+
+    /// Digests the realm's client secrets and stores it.
+    public func save(_ realm: LoadedRealm) async throws {
+        let config = Self.storedConfig(realm, hasher: hasher)
         for clientID in realm.inlineSecretClients {
             logger.warning("client secret written inline in the realm file; use secret_file or secret_env outside demos",
                            metadata: ["realm.id": "\(config.name)", "client.id": "\(clientID)"])
