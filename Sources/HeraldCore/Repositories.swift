@@ -1,3 +1,5 @@
+import Foundation
+
 /// Stored realms: the source of truth once a realm file has been imported.
 public protocol RealmRepository: Sendable {
     /// Names of every stored realm, sorted.
@@ -18,4 +20,38 @@ public protocol KeyRepository: Sendable {
     @discardableResult
     func modifyKeys(realm: String, _ change: @Sendable (inout [StoredKey]) throws -> Void) async throws
         -> [StoredKey]
+}
+
+/// Stored agent lifecycle: pipeline records, organisation kills, revoked tokens, passports.
+public protocol LifecycleRepository: Sendable {
+    /// Everything stored about `realm`'s lifecycle, for loading at start.
+    func lifecycleState(realm: String) async throws -> RealmLifecycleState
+    /// Reads the agent's record (nil when it has none), lets `change` edit or create it and
+    /// writes the result, in one transaction. A new record must use `nextStatusIndex`, the
+    /// realm's next unused status-list index. Returns the record as stored.
+    @discardableResult
+    func modifyAgentLifecycle(realm: String, agentID: String,
+                              _ change: @Sendable (_ record: inout AgentLifecycle?, _ nextStatusIndex: Int) throws -> Void)
+        async throws -> AgentLifecycle?
+    /// Stops (`kill` set) or revives (`kill` nil) an organisation.
+    func setOrgKill(realm: String, org: String, kill: KillRecord?) async throws
+    /// Records a revoked access token until it expires; expired rows are dropped on the way.
+    func saveRevokedToken(realm: String, jti: String, expiresAt: Date) async throws
+    func savePassport(_ passport: PassportRecord) async throws
+    func passport(realm: String, id: String) async throws -> PassportRecord?
+}
+
+/// A realm's lifecycle state as loaded from the store.
+public struct RealmLifecycleState: Sendable, Hashable {
+    public var agents: [String: AgentLifecycle]
+    public var orgKills: [String: KillRecord]
+    /// Revoked token ids and when the token expires.
+    public var revokedTokens: [String: Date]
+
+    public init(agents: [String: AgentLifecycle] = [:], orgKills: [String: KillRecord] = [:],
+                revokedTokens: [String: Date] = [:]) {
+        self.agents = agents
+        self.orgKills = orgKills
+        self.revokedTokens = revokedTokens
+    }
 }

@@ -60,11 +60,13 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     let audit = configuration.auditLog ? SQLiteAuditLog(store: store, logger: logger) : nil
     if audit == nil { logger.warning("the audit log is OFF: decisions are not recorded (benchmarks only)") }
     let keyManager = KeyManager(store: store, sealer: masterKey.keySealer, clock: clock, logger: logger, audit: audit)
+    let lifecycle = LifecycleService(store: store, book: LifecycleBook(), audit: audit, clock: clock, logger: logger)
     for name in names {
         guard let config = try await store.realm(named: name) else { continue }
         let ring = KeyRing(realm: name)
         try await keyManager.synchronize(config, ring: ring)
         registry.install(try RealmRuntime(config: config, publicURL: configuration.publicURL, keyRing: ring))
+        try await lifecycle.load(realm: name)
     }
 
     let metrics = HeraldMetrics()
@@ -75,7 +77,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     router.addRoutes(JWKSEndpoint(registry: registry).routes)
     let authenticator = ClientAuthenticator(hasher: masterKey.secretHasher, replayCache: ReplayCache(), clock: clock)
     router.addRoutes(TokenEndpoint(registry: registry, authenticator: authenticator,
-                                   issuer: AccessTokenIssuer(clock: clock), metrics: metrics, audit: audit, clock: clock,
+                                   issuer: AccessTokenIssuer(clock: clock), lifecycle: lifecycle, metrics: metrics, audit: audit, clock: clock,
                                    logger: logger).routes)
     let administration = RealmAdministration(store: store, registry: registry, keyManager: keyManager,
                                              hasher: masterKey.secretHasher, audit: audit, clock: clock,
@@ -87,6 +89,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     admin.addRoutes(AdminAgentsEndpoint(admin: administration).routes)
     admin.addRoutes(AdminKeysEndpoint(admin: administration).routes)
     admin.addRoutes(AdminAuditEndpoint(admin: administration).routes)
+    admin.addRoutes(AdminLifecycleEndpoint(admin: administration, lifecycle: lifecycle).routes)
 
     let keyService = KeyRotationService(registry: registry, manager: keyManager, interval: configuration.keyCheckInterval,
                                         logger: logger)

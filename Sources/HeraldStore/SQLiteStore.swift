@@ -71,6 +71,7 @@ public final class SQLiteStore: Sendable {
                 """)
         }
         migrator.registerMigration("0003_create_audit_log") { db in try createAuditLog(db) }
+        migrator.registerMigration("0004_create_lifecycle") { db in try createLifecycle(db) }
         return migrator
     }
 

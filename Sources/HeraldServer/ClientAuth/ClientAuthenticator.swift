@@ -47,7 +47,8 @@ struct ClientAuthenticator: Sendable {
         throw .invalidClient(realm: realm.name, reason: "no client authentication in the request")
     }
 
-    private func authenticateBasic(_ header: String, form: [String: String], realm: RealmRuntime)
+    /// HTTP Basic with the client's secret (also how callers of the realm's own APIs authenticate).
+    func authenticateBasic(_ header: String, form: [String: String] = [:], realm: RealmRuntime)
         throws(OAuthError) -> ClientProfile
     {
         guard let (clientID, secret) = Self.basicCredentials(header) else {

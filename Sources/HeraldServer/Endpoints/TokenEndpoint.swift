@@ -16,6 +16,7 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
     let registry: RealmRegistry
     let authenticator: ClientAuthenticator
     let issuer: AccessTokenIssuer
+    let lifecycle: LifecycleService
     let metrics: HeraldMetrics
     let audit: (any AuditLog)?
     let clock: any HeraldClock
@@ -39,23 +40,28 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
                 throw OAuthError(status: .badRequest, code: "unsupported_grant_type",
                                  description: "grant_type \(grantType) is not supported; use client_credentials")
             }
-            let scopes = try ClientCredentialsGrant.grantedScopes(requested: form["scope"], allowed: client.allowedScopes)
-            let issued = try issuer.issue(for: client, scopes: scopes, in: realm)
+            let principal = try await realm.resolve(client)
+            let (decision, record) = try await decide(principal, in: realm)
+            let scopes = try ClientCredentialsGrant.grantedScopes(
+                requested: form["scope"], allowed: realm.allowedScopes(for: client.client, at: decision.level))
+            let issued = try issuer.issue(for: principal, decision: decision, statusIndex: record.statusIndex,
+                                          scopes: scopes, in: realm)
             let scope = scopes.joined(separator: " ")
+            let agentID = principal.principal.id
             // The token leaves only once its audit entry is durable (fail closed).
             do {
                 try await audit?.record(AuditEvent(
                     type: "token.issued", realm: realm.name, time: clock.now(), actor: client.client.clientID,
-                    agent: client.agent.id, client: client.client.clientID,
-                    detail: ["jti": issued.jti, "level": client.level.name, "kid": issued.kid, "scope": scope]))
+                    agent: agentID, client: client.client.clientID,
+                    detail: ["jti": issued.jti, "level": decision.level.name, "kid": issued.kid, "scope": scope]))
             } catch {
                 throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                                  description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
             }
-            metrics.tokenIssued(realm: realm.name, level: client.level.name)
+            metrics.tokenIssued(realm: realm.name, level: decision.level.name)
             logger.debug("token issued", metadata: [
-                "realm.id": "\(realm.name)", "client.id": "\(client.client.clientID)", "agent.id": "\(client.agent.id)",
-                "trust.level": "\(client.level.name)", "key.kid": "\(issued.kid)",
+                "realm.id": "\(realm.name)", "client.id": "\(client.client.clientID)", "agent.id": "\(agentID)",
+                "trust.level": "\(decision.level.name)", "key.kid": "\(issued.kid)",
             ])
             return Self.tokenResponse(issued, scope: scope)
         } catch let error as OAuthError {
@@ -73,6 +79,26 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
             ])
             throw error
         }
+    }
+
+    /// The agent's trust decision; a refusal (kill switch, SUSPENDED, REVOKED) denies issuance.
+    func decide(_ principal: ResolvedPrincipal, in realm: RealmRuntime) async throws(OAuthError)
+        -> (TrustDecision, AgentLifecycle)
+    {
+        let result: (TrustDecision, AgentLifecycle)
+        do {
+            result = try await lifecycle.decision(for: principal.principal, directoryLevel: principal.directoryLevel, in: realm)
+        } catch {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the agent's trust state could not be read; retry shortly",
+                             reason: "lifecycle: \(error)")
+        }
+        if let refusal = result.0.refusal {
+            throw OAuthError(status: .badRequest, code: "unauthorized_client",
+                             description: "no token for agent \(principal.principal.id): \(refusal.description)",
+                             reason: refusal.description)
+        }
+        return result
     }
 
     /// The form parameters of `request`, bounded in size and strictly parsed.

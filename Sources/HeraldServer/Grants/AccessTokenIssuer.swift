@@ -13,8 +13,9 @@ struct AccessTokenIssuer: Sendable {
         let jti: String
     }
 
-    /// A token for `profile`'s agent with `scopes` granted.
-    func issue(for profile: ClientProfile, scopes: [String], in realm: RealmRuntime) throws(OAuthError) -> Issued {
+    /// A token for `principal` at the level `decision` gives, with `scopes` granted.
+    func issue(for principal: ResolvedPrincipal, decision: TrustDecision, statusIndex: Int, scopes: [String],
+               in realm: RealmRuntime) throws(OAuthError) -> Issued {
         guard let signer = realm.keyRing.signer(for: realm.config.signingAlgorithm) else {
             throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                              description: "the realm has no active signing key; retry shortly",
@@ -22,10 +23,12 @@ struct AccessTokenIssuer: Sendable {
         }
         let now = Int(clock.now().timeIntervalSince1970)
         let lifetime = realm.config.tokenLifetimeSeconds
-        var writer = JSONWriter(capacity: profile.invariantClaims.count + 160)
+        var writer = JSONWriter(capacity: principal.claimsPrefix.count + 400)
         writer.beginObject()
-        writer.raw(profile.invariantClaims)
+        writer.raw(principal.claimsPrefix)
         writer.member("scope", scopes.joined(separator: " "))
+        Self.writeMCPS(&writer, claim: realm.levelTable.claim(for: decision.level), decision: decision)
+        Self.writeStatus(&writer, index: statusIndex, in: realm)
         let jti = Self.newTokenID()
         writer.member("jti", jti)
         // RFC 7519 NumericDate in whole seconds.
@@ -40,6 +43,33 @@ struct AccessTokenIssuer: Sendable {
             throw OAuthError(status: .internalServerError, code: "server_error", description: "the token could not be signed",
                              reason: "signing failed: \(error)")
         }
+    }
+
+    /// The `mcps` claim (wire-formats §2), with the lifecycle members.
+    static func writeMCPS(_ writer: inout JSONWriter, claim: MCPSClaim, decision: TrustDecision) {
+        writer.key("mcps")
+        writer.beginObject()
+        writer.member("trust_level", claim.trustLevel.rawValue)
+        writer.member("trust_label", claim.trustLabel)
+        writer.member("payment_enabled", claim.paymentEnabled)
+        writer.member("tx_limit", claim.txLimit)
+        writer.member("day_limit", claim.dayLimit)
+        writer.member("scopes", claim.scopes.joined(separator: ","))
+        writer.member("trust_score", decision.score.value)
+        writer.member("pipeline_stage", decision.stage.rawValue)
+        writer.endObject()
+    }
+
+    /// `"status":{"status_list":{"idx":N,"uri":…}}` (draft-ietf-oauth-status-list).
+    static func writeStatus(_ writer: inout JSONWriter, index: Int, in realm: RealmRuntime) {
+        writer.key("status")
+        writer.beginObject()
+        writer.key("status_list")
+        writer.beginObject()
+        writer.member("idx", index)
+        writer.member("uri", realm.statusListURI)
+        writer.endObject()
+        writer.endObject()
     }
 
     /// 128 random bits, base64url.

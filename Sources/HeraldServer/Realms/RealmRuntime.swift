@@ -3,75 +3,124 @@ import HeraldCore
 import HeraldJOSE
 
 /// One realm as the request path needs it: the stored configuration plus everything that
-/// can be worked out once (URLs, level table, each client's principal, level and the
-/// invariant part of its token claims). Immutable; replaced whole when the realm changes.
+/// can be worked out once (URLs, level table, each client's keys and, for the static
+/// directory, its principal and the invariant part of its token claims). Immutable;
+/// replaced whole when the realm changes.
 public struct RealmRuntime: Sendable {
     public let config: RealmConfig
     public let issuer: String
     public let tokenEndpoint: String
     public let jwksURI: String
+    /// The realm's one token status list (wire-formats §8).
+    public let statusListURI: String
     public let keyRing: KeyRing
     public let levelTable: LevelTable
+    let mapper: RoleMapper
+    /// Where principals are looked up per request; nil when the realm file's static directory
+    /// is resolved once, here.
+    let directory: (any DirectoryConnector)?
     let profiles: [String: ClientProfile]
 
     public var name: String { config.name }
 
-    init(config: RealmConfig, publicURL: String, keyRing: KeyRing) throws {
+    init(config: RealmConfig, publicURL: String, keyRing: KeyRing, directory: (any DirectoryConnector)? = nil) throws {
         self.config = config
         issuer = "\(publicURL)/realms/\(config.name)"
         tokenEndpoint = "\(issuer)/protocol/openid-connect/token"
         jwksURI = "\(issuer)/.well-known/agent-trust-keys"
+        statusListURI = "\(issuer)/statuslists/1"
         self.keyRing = keyRing
+        self.directory = directory
         levelTable = config.levelTable
-        let mapper = RoleMapper(mappings: config.roleMappings)
+        mapper = RoleMapper(mappings: config.roleMappings)
         let agents = Dictionary(config.agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var profiles: [String: ClientProfile] = [:]
         for client in config.clients {
-            guard let agent = agents[client.subject] else {
-                throw HeraldError(.invalidConfiguration,
-                                  "client \(client.clientID) of realm \(config.name) acts as unknown agent \(client.subject)")
+            var fixed: ResolvedPrincipal?
+            if directory == nil {
+                guard let agent = agents[client.subject] else {
+                    throw HeraldError(.invalidConfiguration,
+                                      "client \(client.clientID) of realm \(config.name) acts as unknown agent \(client.subject)")
+                }
+                fixed = ResolvedPrincipal(principal: agent, client: client, mapper: mapper, issuer: issuer)
             }
-            profiles[client.clientID] = try ClientProfile(client: client, agent: agent, mapper: mapper,
-                                                          levels: levelTable, issuer: issuer)
+            profiles[client.clientID] = ClientProfile(
+                client: client, keys: try client.jwks.map { try PublicJWK.parseSet(json: Data($0.utf8)) } ?? [],
+                fixed: fixed)
         }
         self.profiles = profiles
     }
 
     func profile(clientID: String) -> ClientProfile? { profiles[clientID] }
 
+    /// The principal `profile` acts as, as the directory describes it now.
+    func resolve(_ profile: ClientProfile) async throws(OAuthError) -> ResolvedPrincipal {
+        if let fixed = profile.fixed { return fixed }
+        guard let directory else {
+            throw OAuthError.invalidClient(realm: name, reason: "client \(profile.client.clientID) has no principal")
+        }
+        let principal: Principal?
+        do { principal = try await directory.principal(id: profile.client.subject) } catch {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the directory is not reachable; retry shortly",
+                             reason: "directory lookup of \(profile.client.subject) failed: \(error)")
+        }
+        guard let principal else {
+            throw OAuthError(status: .badRequest, code: "unauthorized_client",
+                             description: "the agent this client acts as is absent from the directory or disabled",
+                             reason: "agent \(profile.client.subject) not found or disabled in the directory")
+        }
+        return ResolvedPrincipal(principal: principal, client: profile.client, mapper: mapper, issuer: issuer)
+    }
+
+    /// The directory's principal `id`, or nil when there is none.
+    func principal(id: String) async throws(OAuthError) -> Principal? {
+        guard let directory else { return config.agents.first { $0.id == id } }
+        do { return try await directory.principal(id: id) } catch {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the directory is not reachable; retry shortly",
+                             reason: "directory lookup of \(id) failed: \(error)")
+        }
+    }
+
+    /// The scopes `client` may be granted at `level`: the level's scopes, narrowed by its own list.
+    func allowedScopes(for client: Client, at level: TrustLevel) -> [String] {
+        let levelScopes = levelTable[level].scopes
+        return client.scopes.map { own in levelScopes.filter(own.contains) } ?? levelScopes
+    }
+
     /// JWKS `Cache-Control` max-age: never longer than the publish-ahead time, so a relying
     /// party's cached key set always contains a new key before that key signs.
     public var jwksMaxAge: Int { min(config.keyPublishAheadSeconds, 600) }
 }
 
-/// A client with its principal resolved and its token's invariant claims pre-encoded.
+/// A registered client with what can be parsed once.
 struct ClientProfile: Sendable {
     let client: Client
-    let agent: Principal
-    let roles: [String]
-    let level: TrustLevel
-    let claim: MCPSClaim
-    /// Scopes the client may be granted: its level's scopes, narrowed by its own list.
-    let allowedScopes: [String]
     /// Parsed `private_key_jwt` keys.
     let keys: [PublicJWK]
-    /// `"iss":…,"sub":…,"aud":…,"client_id":…,"realm_access":…,"mcps":…` without braces.
-    let invariantClaims: [UInt8]
+    /// The principal, for the static directory, resolved when the realm was loaded.
+    let fixed: ResolvedPrincipal?
+}
 
-    init(client: Client, agent: Principal, mapper: RoleMapper, levels: LevelTable, issuer: String) throws {
-        self.client = client
-        self.agent = agent
-        roles = mapper.effectiveRoles(of: agent)
-        level = RoleMapper.level(of: roles)
-        claim = levels.claim(for: level)
-        let levelScopes = claim.scopes
-        allowedScopes = client.scopes.map { own in levelScopes.filter(own.contains) } ?? levelScopes
-        keys = try client.jwks.map { try PublicJWK.parseSet(json: Data($0.utf8)) } ?? []
+/// A principal with its directory roles and level worked out, and the token claims that
+/// follow from it and the client pre-encoded.
+struct ResolvedPrincipal: Sendable {
+    let principal: Principal
+    let roles: [String]
+    /// The level the directory alone gives (before `trust_policy` caps).
+    let directoryLevel: TrustLevel
+    /// `"iss":…,"sub":…,"aud":…,"client_id":…,"realm_access":…` without braces.
+    let claimsPrefix: [UInt8]
 
+    init(principal: Principal, client: Client, mapper: RoleMapper, issuer: String) {
+        self.principal = principal
+        roles = mapper.effectiveRoles(of: principal)
+        directoryLevel = RoleMapper.level(of: roles)
         var writer = JSONWriter()
         writer.beginObject()
         writer.member("iss", issuer)
-        writer.member("sub", agent.id)
+        writer.member("sub", principal.id)
         let audience = client.audience ?? [issuer]
         if audience.count == 1 { writer.member("aud", audience[0]) } else { writer.member("aud", strings: audience) }
         writer.member("client_id", client.clientID)
@@ -79,17 +128,8 @@ struct ClientProfile: Sendable {
         writer.beginObject()
         writer.member("roles", strings: roles)
         writer.endObject()
-        writer.key("mcps")
-        writer.beginObject()
-        writer.member("trust_level", claim.trustLevel.rawValue)
-        writer.member("trust_label", claim.trustLabel)
-        writer.member("payment_enabled", claim.paymentEnabled)
-        writer.member("tx_limit", claim.txLimit)
-        writer.member("day_limit", claim.dayLimit)
-        writer.member("scopes", claim.scopes.joined(separator: ","))
-        writer.endObject()
         writer.endObject()
         // Drop the outer braces: the issuer appends per-token members before closing.
-        invariantClaims = Array(writer.bytes.dropFirst().dropLast())
+        claimsPrefix = Array(writer.bytes.dropFirst().dropLast())
     }
 }

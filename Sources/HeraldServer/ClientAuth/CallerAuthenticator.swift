@@ -1,0 +1,49 @@
+import Foundation
+import HeraldCore
+import Hummingbird
+
+/// Authenticates the registered client calling one of a realm's own APIs (outcome reports,
+/// the MCP trust gate, passports): HTTP Basic with its secret, or its access token as Bearer
+/// (wire-formats §6). Anything else is 401 with a `WWW-Authenticate` challenge.
+struct CallerAuthenticator: Sendable {
+    let clients: ClientAuthenticator
+    let tokens: AccessTokenVerifier
+    let book: LifecycleBook
+
+    /// Who is calling: the client, and the agent it acts as.
+    struct Caller: Sendable {
+        let clientID: String
+        let agentID: String
+        /// True when the caller presented an access token (so it is the agent itself).
+        let viaToken: Bool
+    }
+
+    func authenticate(_ request: Request, realm: RealmRuntime) throws(OAuthError) -> Caller {
+        let header = request.headers[.authorization]
+        if let token = AccessTokenVerifier.bearerToken(header) {
+            let verified: AccessTokenVerifier.Verified
+            do { verified = try tokens.verify(token, in: realm, forHerald: true) } catch {
+                throw unauthorized(realm, error.description, error: true)
+            }
+            if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) {
+                throw unauthorized(realm, "the token has been revoked", error: true)
+            }
+            return Caller(clientID: verified.claims.client_id ?? verified.claims.sub, agentID: verified.claims.sub,
+                          viaToken: true)
+        }
+        if let header, header.lowercased().hasPrefix("basic ") {
+            let profile: ClientProfile
+            do { profile = try clients.authenticateBasic(header, realm: realm) } catch {
+                throw unauthorized(realm, "client authentication failed", error: true)
+            }
+            return Caller(clientID: profile.client.clientID, agentID: profile.client.subject, viaToken: false)
+        }
+        throw unauthorized(realm, "authenticate as a registered client: HTTP Basic with its secret, or its access token as Bearer",
+                           error: false)
+    }
+
+    private func unauthorized(_ realm: RealmRuntime, _ description: String, error: Bool) -> OAuthError {
+        OAuthError(status: .unauthorized, code: error ? "invalid_token" : "invalid_client", description: description,
+                   authenticateChallenge: "Bearer realm=\"\(realm.name)\"" + (error ? ", error=\"invalid_token\"" : ""))
+    }
+}

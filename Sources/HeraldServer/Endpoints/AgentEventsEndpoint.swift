@@ -1,0 +1,45 @@
+import Foundation
+import HeraldCore
+import Hummingbird
+
+/// Outcome reports (`POST {issuer}/agents/{id}/events`): a registered client says how an
+/// agent's action turned out, `{"outcome": "success"|"failure"|"anomaly", "reference": …}`.
+/// Reports feed the execution-history component of the trust score. An agent cannot report
+/// on itself.
+struct AgentEventsEndpoint<Context: RequestContext>: Sendable {
+    let registry: RealmRegistry
+    let callers: CallerAuthenticator
+    let lifecycle: LifecycleService
+
+    var routes: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post("realms/:realm/agents/:agent/events", use: report)
+        return routes
+    }
+
+    @Sendable func report(_ request: Request, context: Context) async throws -> Response {
+        let realm = try registry.runtime(for: context)
+        let caller = try callers.authenticate(request, realm: realm)
+        let id = try context.parameter("agent")
+        let body = try await AdminJSON.object(request)
+        let name = try AdminJSON.string(body, "outcome")!
+        guard let kind = OutcomeKind(rawValue: name) else {
+            throw OAuthError.invalidRequest("outcome must be success, failure or anomaly, not \(name)")
+        }
+        let reference = try AdminJSON.string(body, "reference")!
+        guard reference.utf8.count <= 512 else { throw OAuthError.invalidRequest("reference is longer than 512 bytes") }
+        guard caller.agentID != id else {
+            throw OAuthError(status: .forbidden, code: "access_denied", description: "an agent cannot report on itself")
+        }
+        guard let principal = try await realm.principal(id: id) else {
+            throw OAuthError.notFound("realm \(realm.name) has no agent \(id)")
+        }
+        let record = try await AdminActor.$current.withValue(caller.clientID) {
+            try await lifecycle.recordOutcome(principal, in: realm, kind: kind, reference: reference,
+                                              reporter: caller.clientID)
+        }
+        let score = TrustScore(agent: record, now: lifecycle.clock.now())
+        return try AdminJSON.response(["agent_id": id, "outcome": kind.rawValue, "reference": reference,
+                                       "trust_score": score.value], status: .accepted)
+    }
+}

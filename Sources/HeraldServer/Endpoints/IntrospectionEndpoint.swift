@@ -1,0 +1,53 @@
+import Foundation
+import HeraldCore
+import Hummingbird
+import Logging
+
+/// Token introspection, RFC 7662 (`POST {issuer}/protocol/openid-connect/token/introspect`).
+///
+/// The caller authenticates as a registered client of the realm, as at the token endpoint.
+/// A token is active only while it verifies, has not expired, has not been revoked (RFC 7009)
+/// and its agent is not stopped (kill switch, SUSPENDED, REVOKED): a kill shows here on the
+/// very next request. Anything else is `{"active": false}` and nothing more (§2.2).
+struct IntrospectionEndpoint<Context: RequestContext>: Sendable {
+    let registry: RealmRegistry
+    let authenticator: ClientAuthenticator
+    let tokens: AccessTokenVerifier
+    let book: LifecycleBook
+    let logger: Logger
+
+    var routes: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post("realms/:realm/protocol/openid-connect/token/introspect", use: introspect)
+        return routes
+    }
+
+    @Sendable func introspect(_ request: Request, context: Context) async throws -> Response {
+        let realm = try registry.runtime(for: context)
+        var request = request
+        let form = try await TokenEndpoint<Context>.readForm(&request)
+        let caller = try authenticator.authenticate(request, form: form, realm: realm)
+        guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is missing") }
+        guard let claims = activeClaims(token, in: realm) else {
+            logger.debug("introspection: inactive token", metadata: ["realm.id": "\(realm.name)",
+                                                                     "client.id": "\(caller.client.clientID)"])
+            return try AdminJSON.response(["active": false])
+        }
+        return try AdminJSON.response(claims)
+    }
+
+    /// The token's claims plus `active: true`, or nil when it is not active now.
+    func activeClaims(_ token: String, in realm: RealmRuntime) -> [String: Any]? {
+        guard let verified = try? tokens.verify(token, in: realm, forHerald: false) else { return nil }
+        if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) { return nil }
+        let standing = book.standing(realm: realm.name, agentID: verified.claims.sub, org: nil)
+        if let record = standing.record, record.kill != nil || !record.stage.isServing { return nil }
+        if standing.orgKill != nil { return nil }
+        guard var claims = try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any] else {
+            return nil
+        }
+        claims["active"] = true
+        claims["token_type"] = "Bearer"
+        return claims
+    }
+}

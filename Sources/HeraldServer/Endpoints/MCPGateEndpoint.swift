@@ -1,0 +1,139 @@
+import Foundation
+import HeraldCore
+import Hummingbird
+import Logging
+
+/// The MCP trust gate, wire-formats §6 (`POST {issuer}/mcp/verify`): may this agent call
+/// this tool of this MCP server now? The caller is a registered client of the realm (an MCP
+/// server or its proxy). The answer is always 200 with ALLOW or DENY, the checks that passed
+/// and failed, and a reason; every decision is audited.
+struct MCPGateEndpoint<Context: RequestContext>: Sendable {
+    let registry: RealmRegistry
+    let callers: CallerAuthenticator
+    let tokens: AccessTokenVerifier
+    let passports: PassportChecker
+    let lifecycle: LifecycleService
+    let audit: (any AuditLog)?
+    let logger: Logger
+
+    var routes: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post("realms/:realm/mcp/verify", use: verify)
+        return routes
+    }
+
+    @Sendable func verify(_ request: Request, context: Context) async throws -> Response {
+        let realm = try registry.runtime(for: context)
+        let caller = try callers.authenticate(request, realm: realm)
+        let body = try await AdminJSON.object(request)
+        let server = try AdminJSON.string(body, "mcp_server_id")!, tool = try AdminJSON.string(body, "tool_name")!
+        let presented = ["agent_id", "token", "passport"].filter { body[$0] != nil }
+        guard presented.count == 1 else {
+            throw OAuthError.invalidRequest("send exactly one of agent_id, token or passport")
+        }
+        var gate = Decision(tool: "\(server)/\(tool)")
+        if let agentID = await identify(body, presented[0], in: realm, gate: &gate) {
+            await judge(agentID, in: realm, gate: &gate)
+        }
+        let answer = gate.answer
+        do {
+            try await audit?.record(AuditEvent(
+                type: "mcp.decision", realm: realm.name, time: lifecycle.clock.now(), actor: caller.clientID,
+                agent: gate.agentID, client: caller.clientID, reason: gate.reason,
+                detail: ["decision": answer, "tool": gate.tool, "level": gate.level?.name ?? "",
+                         "failed": gate.failed.joined(separator: ",")]))
+        } catch {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the decision could not be recorded; retry shortly", reason: "audit: \(error)")
+        }
+        return try AdminJSON.response([
+            "decision": answer, "agent_id": gate.agentID ?? NSNull(), "trust_level": gate.level?.rawValue ?? NSNull(),
+            "trust_score": gate.score ?? NSNull(), "checks_passed": gate.passed, "checks_failed": gate.failed,
+            "reason": gate.reason,
+        ])
+    }
+
+    /// The agent the request is about, or nil with the identity check failed.
+    private func identify(_ body: [String: Any], _ kind: String, in realm: RealmRuntime, gate: inout Decision) async
+        -> String?
+    {
+        switch kind {
+        case "agent_id":
+            guard let id = body["agent_id"] as? String, !id.isEmpty else { return gate.fail("identity", "agent_id must be a string") }
+            return id
+        case "token":
+            guard let token = body["token"] as? String else { return gate.fail("identity", "token must be a string") }
+            let verified: AccessTokenVerifier.Verified
+            do { verified = try tokens.verify(token, in: realm, forHerald: false) } catch {
+                return gate.fail("identity", "token: \(error.description)")
+            }
+            if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
+                return gate.fail("identity", "token: revoked")
+            }
+            return verified.claims.sub
+        default:
+            switch passports.check(body["passport"] as Any, in: realm) {
+            case .success(let agentID): return agentID
+            case .failure(let error): return gate.fail("identity", "passport: \(error.description)")
+            }
+        }
+    }
+
+    /// Status, pipeline and trust checks for a known agent.
+    private func judge(_ agentID: String, in realm: RealmRuntime, gate: inout Decision) async {
+        gate.agentID = agentID
+        let principal: Principal?
+        do { principal = try await realm.principal(id: agentID) } catch {
+            return gate.fail("identity", "the directory is unavailable")
+        }
+        guard let principal else { return gate.fail("identity", "agent \(agentID) is not in the directory") }
+        gate.passed.append("identity")
+        let roles = realm.mapper.effectiveRoles(of: principal)
+        let decision: TrustDecision
+        do {
+            decision = try await lifecycle.decision(for: principal, directoryLevel: RoleMapper.level(of: roles),
+                                                    in: realm, register: false).0
+        } catch { return gate.fail("status", "trust state unavailable") }
+        gate.level = decision.level
+        gate.score = decision.score.value
+        if let refusal = decision.refusal { gate.fail("status", refusal.description) } else { gate.passed.append("status") }
+        if realm.config.trustPolicy.pipelineRequired, decision.stage != .active {
+            gate.fail("pipeline", "the agent is \(decision.stage.rawValue), the realm requires ACTIVE")
+        } else {
+            gate.passed.append("pipeline")
+        }
+        guard let minimum = realm.config.tools[gate.tool] ?? realm.config.defaultToolLevel else {
+            return gate.fail("trust", "tool \(gate.tool) is not configured and the realm denies unlisted tools")
+        }
+        if decision.level >= minimum {
+            gate.passed.append("trust")
+        } else {
+            gate.fail("trust", "\(gate.tool) needs \(minimum.name), the agent is \(decision.level.name)")
+        }
+    }
+
+    /// The gate's working state and answer.
+    struct Decision {
+        let tool: String
+        var agentID: String?
+        var level: TrustLevel?
+        var score: Int?
+        var passed: [String] = []
+        var failed: [String] = []
+        var reasons: [String] = []
+
+        init(tool: String) { self.tool = tool }
+
+        var answer: String { failed.isEmpty && !passed.isEmpty ? "ALLOW" : "DENY" }
+        var reason: String {
+            reasons.isEmpty ? "all checks passed: \(passed.joined(separator: ", "))" : reasons.joined(separator: "; ")
+        }
+
+        @discardableResult
+        mutating func fail(_ check: String, _ reason: String) -> String? {
+            failed.append(check)
+            reasons.append(reason)
+            return nil
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import HeraldCore
+import Synchronization
+
+/// The lifecycle state every request consults (pipeline records, kill switches, revoked
+/// tokens), in memory: one lock and a dictionary read per request, so a kill bites on the
+/// very next request without a store round trip. Written only by ``LifecycleService``, after
+/// the store has the change.
+final class LifecycleBook: Sendable {
+    struct RealmBook: Sendable {
+        var state = RealmLifecycleState()
+        /// Bumped on every change; status lists are cached per version.
+        var version = 0
+    }
+
+    /// What a request needs to know about one agent.
+    struct Standing: Sendable {
+        let record: AgentLifecycle?
+        let orgKill: (org: String, kill: KillRecord)?
+    }
+
+    private let realms = Mutex<[String: RealmBook]>([:])
+
+    func standing(realm: String, agentID: String, org: String?) -> Standing {
+        realms.withLock { realms in
+            let state = realms[realm]?.state
+            let record = state?.agents[agentID]
+            let orgName = org ?? record?.org
+            let orgKill = orgName.flatMap { name in state?.orgKills[name].map { (org: name, kill: $0) } }
+            return Standing(record: record, orgKill: orgKill)
+        }
+    }
+
+    func isRevoked(realm: String, jti: String) -> Bool {
+        realms.withLock { $0[realm]?.state.revokedTokens[jti] != nil }
+    }
+
+    func book(realm: String) -> RealmBook { realms.withLock { $0[realm] ?? RealmBook() } }
+
+    func replace(realm: String, with state: RealmLifecycleState) {
+        realms.withLock { realms in
+            let version = (realms[realm]?.version ?? 0) + 1
+            realms[realm] = RealmBook(state: state, version: version)
+        }
+    }
+
+    func update(realm: String, _ change: (inout RealmLifecycleState) -> Void) {
+        realms.withLock { realms in
+            var book = realms[realm] ?? RealmBook()
+            change(&book.state)
+            book.version += 1
+            realms[realm] = book
+        }
+    }
+
+    func remove(realm: String) { realms.withLock { _ = $0.removeValue(forKey: realm) } }
+}
