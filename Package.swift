@@ -49,6 +49,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CLDAP", path: "Sources/CLDAP", providers: [.apt(["libldap2-dev"])]),
+        .target(
+            name: "HeraldDirectory",
+            dependencies: ["HeraldCore", "CLDAP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HeraldAPI",
             dependencies: [
@@ -60,7 +66,7 @@ let package = Package(
         .target(
             name: "HeraldServer",
             dependencies: [
-                "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI",
+                "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI", "HeraldDirectory",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,6 +97,8 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "HeraldJOSETests", dependencies: ["HeraldJOSE", "HeraldTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "HeraldDirectoryTests", dependencies: ["HeraldDirectory", "HeraldTesting"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "heraldTests",
