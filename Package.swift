@@ -32,12 +32,18 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "HeraldJOSE",
             dependencies: [
-                "HeraldCore",
+                "HeraldCore", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HeraldVerifier",
+            dependencies: ["HeraldCore", "HeraldJOSE"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -66,7 +72,7 @@ let package = Package(
         .target(
             name: "HeraldServer",
             dependencies: [
-                "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI", "HeraldDirectory",
+                "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI", "HeraldDirectory", "HeraldVerifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldServer", "HeraldAPI", "HeraldJOSE", "HeraldStore", "HeraldCore",
+                "HeraldServer", "HeraldAPI", "HeraldJOSE", "HeraldStore", "HeraldCore", "HeraldVerifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -97,6 +103,8 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "HeraldJOSETests", dependencies: ["HeraldJOSE", "HeraldTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "HeraldVerifierTests", dependencies: ["HeraldVerifier", "HeraldTesting"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "HeraldDirectoryTests", dependencies: ["HeraldDirectory", "HeraldTesting"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldTesting"], swiftSettings: swiftSettings),

@@ -1,0 +1,71 @@
+import Foundation
+@testable import HeraldJOSE
+import Testing
+
+@Suite("JCS (RFC 8785 subset)")
+struct JCSTests {
+    private func canonical(_ json: String) throws -> String {
+        String(decoding: try JCS.canonicalize(json: Array(json.utf8)), as: UTF8.self)
+    }
+
+    @Test("members are sorted by UTF-16 code units, recursively, without white space")
+    func ordering() throws {
+        // RFC 8785 §3.2.3's example: by UTF-16 code units, U+1F600 (D83D DE00) sorts before U+FB33.
+        let json = #"{"\u20ac":"Euro Sign","\r":"Carriage Return","\ufb33":"Hebrew Letter Dalet With Dagesh","1":"One","\ud83d\ude00":"Emoji: Grinning Face","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis"}"#
+        let keys = try JCSParser.parse(json).objectValue!.keys.sorted(by: JCS.precedes)
+        #expect(keys == ["\r", "1", "\u{80}", "ö", "€", "😀", "\u{FB33}"])
+        // Code-point order (Python's sorted) would put U+E000 first; UTF-16 order puts the emoji first.
+        #expect(try canonical(#"{"\ue000":1,"\ud83d\ude00":2}"#) == "{\"😀\":2,\"\u{E000}\":1}")
+        #expect(try canonical(" { \"b\" : [ 1 , { \"z\":null, \"a\":true } ] , \"a\" : \"x\" } ")
+                == #"{"a":"x","b":[1,{"a":true,"z":null}]}"#)
+    }
+
+    @Test("strings use the RFC 8785 escapes: short forms, lowercase \\u00xx, everything else verbatim")
+    func escaping() throws {
+        let value = JCSValue.string("\u{0}\u{1F}\"\\\n\t\u{8}\u{C}\r/€\u{7F}😀")
+        #expect(JCS.string(value) == "\"\\u0000\\u001f\\\"\\\\\\n\\t\\b\\f\\r/€\u{7F}😀\"")
+        // Escapes in the input are undone, then re-escaped canonically.
+        #expect(try canonical(#""\u00e9\/\u001F\ud83d\ude00""#) == "\"é/\\u001f😀\"")
+    }
+
+    @Test("integers up to 2^53 are kept; floats, larger integers and leading zeros are refused")
+    func numbers() throws {
+        #expect(try canonical("[9007199254740992,-9007199254740992,0,-0,42]") == "[9007199254740992,-9007199254740992,0,0,42]")
+        for bad in ["9007199254740993", "-9007199254740993", "1.0", "1e3", "1E3", "0.5", "01", "-", "99999999999999999999999"] {
+            #expect(throws: JOSEError.self, "\(bad)") { try JCSParser.parse(bad) }
+        }
+        do {
+            _ = try JCSParser.parse(#"{"a":1.5}"#)
+            Issue.record("a float parsed")
+        } catch let error as JOSEError {
+            #expect(error.code == .notCanonicalizable)
+            #expect(error.reason.contains("non-integer"))
+        }
+    }
+
+    @Test("duplicate names, lone surrogates, raw control characters and bad UTF-8 are refused")
+    func refusals() {
+        let bad: [[UInt8]] = [
+            Array(#"{"a":1,"a":2}"#.utf8), Array(#""\ud83d""#.utf8), Array(#""\ude00""#.utf8),
+            Array("\"a\u{1}b\"".utf8), [0x22, 0xC3, 0x28, 0x22], Array(#"{"a" 1}"#.utf8), Array("[1,]".utf8),
+            Array("[1] x".utf8), Array("tru".utf8), Array(#""\x""#.utf8), Array(String(repeating: "[", count: 70).utf8),
+        ]
+        for bytes in bad {
+            #expect(throws: JOSEError.self, "\(String(decoding: bytes, as: UTF8.self))") { try JCSParser.parse(bytes) }
+        }
+    }
+
+    @Test("code-point order (mcps-secure) differs from UTF-16 order only around U+E000–U+FFFF vs astral names")
+    func codePointOrder() throws {
+        let ambiguous = try JCSParser.parse(#"{"a":{"\ue000":1,"\ud83d\ude00":2}}"#)
+        #expect(JCS.isOrderAmbiguous(ambiguous))
+        #expect(String(decoding: JCS.canonicalize(ambiguous, order: .codePoint), as: UTF8.self) == "{\"a\":{\"\u{E000}\":1,\"😀\":2}}")
+        #expect(!JCS.isOrderAmbiguous(try JCSParser.parse(#"{"é":1,"€":2,"😀":3,"z":[{"b":1,"a":2}]}"#)))
+    }
+
+    @Test("literals and empty containers")
+    func literals() throws {
+        #expect(try canonical(#"{"t":true,"f":false,"n":null,"o":{},"a":[]}"#) == #"{"a":[],"f":false,"n":null,"o":{},"t":true}"#)
+        #expect(JCS.string(["k": [1, "two", nil, true]]) == #"{"k":[1,"two",null,true]}"#)
+    }
+}
