@@ -79,10 +79,27 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     router.addRoutes(TokenEndpoint(registry: registry, authenticator: authenticator,
                                    issuer: AccessTokenIssuer(clock: clock), lifecycle: lifecycle, metrics: metrics, audit: audit, clock: clock,
                                    logger: logger).routes)
+    let tokens = AccessTokenVerifier(clock: clock)
+    let callers = CallerAuthenticator(clients: authenticator, tokens: tokens, book: lifecycle.book)
+    let adminAuth = AdminAuthMiddleware<BasicRequestContext>(registry: registry, clock: clock)
+    router.addRoutes(IntrospectionEndpoint(registry: registry, authenticator: authenticator, tokens: tokens,
+                                           book: lifecycle.book, logger: logger).routes)
+    router.addRoutes(RevocationEndpoint(registry: registry, authenticator: authenticator, tokens: tokens,
+                                        lifecycle: lifecycle, logger: logger).routes)
+    router.addRoutes(AgentEventsEndpoint(registry: registry, callers: callers, lifecycle: lifecycle).routes)
+    router.addRoutes(StatusListEndpoint(registry: registry, book: lifecycle.book, clock: clock).routes)
+    router.addRoutes(PassportEndpoint(registry: registry, tokens: tokens, adminAuth: adminAuth, lifecycle: lifecycle,
+                                      issuer: PassportIssuer(store: store, clock: clock), audit: audit,
+                                      logger: logger).routes)
+    router.addRoutes(MCPSTrustAuthorityEndpoint(registry: registry, store: store, book: lifecycle.book,
+                                                clock: clock).routes)
+    router.addRoutes(MCPGateEndpoint(registry: registry, callers: callers, tokens: tokens,
+                                     passports: PassportChecker(store: store, clock: clock), lifecycle: lifecycle,
+                                     audit: audit, logger: logger).routes)
     let administration = RealmAdministration(store: store, registry: registry, keyManager: keyManager,
                                              hasher: masterKey.secretHasher, audit: audit, clock: clock,
                                              publicURL: configuration.publicURL)
-    let admin = router.group("admin").add(middleware: AdminAuthMiddleware(registry: registry, clock: clock))
+    let admin = router.group("admin").add(middleware: adminAuth)
     admin.addRoutes(AdminRealmsEndpoint(admin: administration).routes)
     admin.addRoutes(AdminMappingsEndpoint(admin: administration).routes)
     admin.addRoutes(AdminClientsEndpoint(admin: administration).routes)

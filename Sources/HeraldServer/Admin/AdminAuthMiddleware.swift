@@ -29,7 +29,8 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await AdminActor.$current.withValue(actor) { try await next(request, context) }
     }
 
-    private func authenticate(_ request: Request) throws(OAuthError) -> String {
+    /// The admin client id of a request bearing a master-realm admin token.
+    func authenticate(_ request: Request) throws(OAuthError) -> String {
         func unauthorized(_ description: String) -> OAuthError {
             OAuthError(status: .unauthorized, code: "invalid_token", description: description,
                        authenticateChallenge: "Bearer realm=\"\(MasterRealm.name)\", error=\"invalid_token\"")

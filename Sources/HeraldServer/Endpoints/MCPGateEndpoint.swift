@@ -47,8 +47,8 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
                              description: "the decision could not be recorded; retry shortly", reason: "audit: \(error)")
         }
         return try AdminJSON.response([
-            "decision": answer, "agent_id": gate.agentID ?? NSNull(), "trust_level": gate.level?.rawValue ?? NSNull(),
-            "trust_score": gate.score ?? NSNull(), "checks_passed": gate.passed, "checks_failed": gate.failed,
+            "decision": answer, "agent_id": gate.agentID as Any? ?? NSNull(), "trust_level": gate.level?.rawValue as Any? ?? NSNull(),
+            "trust_score": gate.score as Any? ?? NSNull(), "checks_passed": gate.passed, "checks_failed": gate.failed,
             "reason": gate.reason,
         ])
     }
@@ -72,7 +72,7 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
             }
             return verified.claims.sub
         default:
-            switch passports.check(body["passport"] as Any, in: realm) {
+            switch await passports.check(body["passport"] as Any, in: realm) {
             case .success(let agentID): return agentID
             case .failure(let error): return gate.fail("identity", "passport: \(error.description)")
             }
@@ -84,16 +84,23 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
         gate.agentID = agentID
         let principal: Principal?
         do { principal = try await realm.principal(id: agentID) } catch {
-            return gate.fail("identity", "the directory is unavailable")
+            gate.fail("identity", "the directory is unavailable")
+            return
         }
-        guard let principal else { return gate.fail("identity", "agent \(agentID) is not in the directory") }
+        guard let principal else {
+            gate.fail("identity", "agent \(agentID) is not in the directory")
+            return
+        }
         gate.passed.append("identity")
         let roles = realm.mapper.effectiveRoles(of: principal)
         let decision: TrustDecision
         do {
             decision = try await lifecycle.decision(for: principal, directoryLevel: RoleMapper.level(of: roles),
                                                     in: realm, register: false).0
-        } catch { return gate.fail("status", "trust state unavailable") }
+        } catch {
+            gate.fail("status", "trust state unavailable")
+            return
+        }
         gate.level = decision.level
         gate.score = decision.score.value
         if let refusal = decision.refusal { gate.fail("status", refusal.description) } else { gate.passed.append("status") }
@@ -103,7 +110,8 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
             gate.passed.append("pipeline")
         }
         guard let minimum = realm.config.tools[gate.tool] ?? realm.config.defaultToolLevel else {
-            return gate.fail("trust", "tool \(gate.tool) is not configured and the realm denies unlisted tools")
+            gate.fail("trust", "tool \(gate.tool) is not configured and the realm denies unlisted tools")
+            return
         }
         if decision.level >= minimum {
             gate.passed.append("trust")

@@ -1,0 +1,68 @@
+import Foundation
+import HeraldCore
+import HeraldJOSE
+
+/// Issues agent passports (wire-formats §4) in both formats and remembers each one so that
+/// MCPS `/api/verify` can answer for it.
+struct PassportIssuer: Sendable {
+    /// How long a passport is valid.
+    static let lifetime: TimeInterval = 24 * 3600
+
+    let store: any LifecycleRepository
+    let clock: any HeraldClock
+
+    /// What the passport says about the agent, beside what Herald decides.
+    struct Request: Sendable {
+        let agent: PassportAgent
+        let agentKey: PublicJWK
+        let origin: String?
+    }
+
+    enum Issued: Sendable {
+        case jwt(String)
+        case mcps([UInt8])
+    }
+
+    func issue(_ format: PassportRecord.Format, for principal: Principal, decision: TrustDecision,
+               record: AgentLifecycle, request: Request, in realm: RealmRuntime) async throws -> (Issued, PassportRecord) {
+        let now = Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
+        let expires = now + Self.lifetime
+        let id = MCPSPassport.newID()
+        let issued: Issued
+        switch format {
+        case .jwt:
+            guard let signer = realm.keyRing.signer(for: realm.config.signingAlgorithm) else {
+                throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                                 description: "the realm has no active signing key; retry shortly")
+            }
+            let claims = JWTPassportClaims(
+                issuer: realm.issuer, subject: principal.id, issuedAt: Int64(now.timeIntervalSince1970),
+                expiresAt: Int64(expires.timeIntervalSince1970), passportID: id, agent: request.agent,
+                codeHash: record.codeHash ?? principal.codeHash, trustLevel: decision.level,
+                trustScore: decision.score.value, pipelineStage: decision.stage.rawValue,
+                confirmationKey: request.agentKey,
+                status: StatusListReference(index: record.statusIndex, uri: realm.statusListURI))
+            issued = .jwt(try claims.signed(by: signer))
+        case .mcps:
+            let key = try Self.trustAuthorityKey(realm)
+            let passport = MCPSPassport(passportID: id, agent: request.agent, publicKey: request.agentKey,
+                                        origin: request.origin, trustLevel: decision.level, issuedAt: now,
+                                        expiresAt: expires, issuer: realm.issuer)
+            issued = .mcps(try passport.signed(with: key.key).json)
+        }
+        let stored = PassportRecord(id: id, realm: realm.name, agentID: principal.id, format: format, issuedAt: now,
+                                    expiresAt: expires, trustLevel: decision.level, statusIndex: record.statusIndex)
+        try await store.savePassport(stored)
+        return (issued, stored)
+    }
+
+    /// The MCPS trust-authority key: the realm's active ES256 key (MCPS signs with ES256 only).
+    static func trustAuthorityKey(_ realm: RealmRuntime) throws(OAuthError) -> JWTSigner {
+        guard let signer = realm.keyRing.signer(for: .es256) else {
+            throw OAuthError(status: .conflict, code: "unsupported_algorithm",
+                             description: "realm \(realm.name) has no active ES256 key; MCPS passports need ES256 "
+                                 + "(list ES256 under token.algorithms)")
+        }
+        return signer
+    }
+}
