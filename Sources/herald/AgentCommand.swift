@@ -5,7 +5,9 @@ import HeraldCore
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent", abstract: "List, show, create and remove agents of the static directory.",
-        subcommands: [AgentListCommand.self, AgentShowCommand.self, AgentCreateCommand.self, AgentRemoveCommand.self])
+        subcommands: [AgentListCommand.self, AgentShowCommand.self, AgentCreateCommand.self, AgentRemoveCommand.self,
+                      AgentAdvanceCommand.self, AgentSuspendCommand.self, AgentRevokeCommand.self,
+                      AgentRegisterCodeCommand.self, AgentHistoryCommand.self, AgentExplainCommand.self])
 }
 
 /// Rendering of agents, and the checks shared by the agent verbs.

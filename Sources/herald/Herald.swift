@@ -19,7 +19,9 @@ struct HeraldCommand: AsyncParsableCommand {
             Shell completion: `herald completion bash|zsh|fish` prints the script.
             """,
         subcommands: [ServeCommand.self, LoginCommand.self, RealmCommand.self, LevelCommand.self, MappingCommand.self,
-                      ClientCommand.self, AgentCommand.self, KeyCommand.self, AuditCommand.self, CompletionCommand.self]
+                      ClientCommand.self, AgentCommand.self, KeyCommand.self, AuditCommand.self,
+                      KillCommand.self, ReviveCommand.self,
+                      CompletionCommand.self]
     )
 
     static func main() async {
