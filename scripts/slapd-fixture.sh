@@ -132,7 +132,15 @@ case $cmd in
     fi
     listen="$(cat "$dir/url")/"
     [[ -f $dir/ldaps-url ]] && listen="$listen $(cat "$dir/ldaps-url")/"
-    "$SLAPD" -f "$dir/slapd.conf" -h "$listen" -d 0 >"$dir/slapd.log" 2>&1 &
+    # Close every inherited descriptor above stderr: a caller that waits for EOF on a pipe or
+    # socket it gave us (Foundation's Process does) would otherwise wait for slapd to exit.
+    (
+      for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        (( fd > 2 )) && eval "exec $fd>&-"
+      done
+      exec "$SLAPD" -f "$dir/slapd.conf" -h "$listen" -d 0
+    ) </dev/null >"$dir/slapd.log" 2>&1 &
     wait_up "$dir"
     if [[ $fresh == 1 ]]; then
       seed_base "$dir"

@@ -30,7 +30,8 @@ public enum RealmDocument {
             }
         }
         if !config.clients.isEmpty { document["clients"] = config.clients.map(clientObject) }
-        document["directory"] = ["static": ["agents": config.agents.map(agentObject)]]
+        document["directory"] = config.ldap.map { ["ldap": ldapObject($0)] }
+            ?? ["static": ["agents": config.agents.map(agentObject)]]
         if !config.tools.isEmpty { document["tools"] = config.tools.mapValues(\.name) }
         return document
     }

@@ -8,7 +8,7 @@ extension RealmFileParser {
                              "scopes", "audience"]
 
     func parseClients(_ node: Node, agents: [Principal], secrets: inout [String: String], inline: inout [String],
-                      digests: inout [String: SecretDigest]) -> [Client]
+                      digests: inout [String: SecretDigest], directoryIsLDAP: Bool = false) -> [Client]
     {
         guard let items = reader.sequence(node, "clients") else { return [] }
         let agentIDs = Set(agents.map(\.id))
@@ -30,7 +30,7 @@ extension RealmFileParser {
             if !seen.insert(clientID).inserted {
                 reader.issue(idNode, "\(path).client_id", "client \(clientID) is declared twice")
             }
-            if !agentIDs.contains(subject) {
+            if !directoryIsLDAP && !agentIDs.contains(subject) {
                 reader.issue(subjectNode, "\(path).subject", "no agent \(subject) in directory.static.agents"
                              + Suggestion.hint(for: subject, in: agentIDs.sorted()))
             }
@@ -64,8 +64,13 @@ extension RealmFileParser {
                     reader.issue(fields[key], "\(path).\(key)", "private_key_jwt clients have no secret; remove it")
                 }
             case .ldapBind:
-                reader.issue(authNode, "\(path).auth",
-                             "ldap_bind needs an LDAP directory, which this version of Herald does not have yet")
+                // The secret is the agent's directory password, checked by binding as it.
+                if !directoryIsLDAP {
+                    reader.issue(authNode, "\(path).auth", "ldap_bind needs directory.ldap (the secret is checked by an LDAP bind)")
+                }
+                for key in ["secret_file", "secret_env", "secret", "secret_digest", "jwks", "jwks_uri"] where fields[key] != nil {
+                    reader.issue(fields[key], "\(path).\(key)", "ldap_bind clients use the agent's directory password; remove it")
+                }
             }
             clients.append(client)
         }

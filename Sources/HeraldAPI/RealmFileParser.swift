@@ -31,13 +31,13 @@ struct RealmFileParser {
         if let node = top["keys"] { parseKeys(node, into: &config) }
         if let node = top["levels"] { config.levelOverrides = parseLevels(node) }
         if let node = top["role_mappings"] { config.roleMappings = parseRoleMappings(node) }
-        if let node = top["directory"] { config.agents = parseDirectory(node) }
+        if let node = top["directory"] { parseDirectory(node, into: &config) }
         var secrets: [String: String] = [:]
         var inline: [String] = []
         var digests: [String: SecretDigest] = [:]
         if let node = top["clients"] {
             config.clients = parseClients(node, agents: config.agents, secrets: &secrets, inline: &inline,
-                                          digests: &digests)
+                                          digests: &digests, directoryIsLDAP: config.ldap != nil)
             for index in config.clients.indices { config.clients[index].secretDigest = digests[config.clients[index].clientID] }
         }
         if let node = top["trust_policy"] { config.trustPolicy = parseTrustPolicy(node) }
@@ -148,12 +148,18 @@ struct RealmFileParser {
         }
     }
 
-    private func parseDirectory(_ node: Node) -> [Principal] {
-        guard let directory = reader.mapping(node, "directory", allowed: ["static", "ldap"]) else { return [] }
+    private func parseDirectory(_ node: Node, into config: inout RealmConfig) {
+        guard let directory = reader.mapping(node, "directory", allowed: ["static", "ldap"]) else { return }
         if let ldap = directory["ldap"] {
-            reader.issue(ldap, "directory.ldap",
-                         "the LDAP directory is not available in this version of Herald; use directory.static")
+            if directory["static"] != nil {
+                reader.issue(ldap, "directory.ldap", "a realm has one directory: give static or ldap, not both")
+            }
+            config.ldap = parseLDAP(ldap)
         }
+        config.agents = parseStaticDirectory(directory)
+    }
+
+    private func parseStaticDirectory(_ directory: [String: Node]) -> [Principal] {
         guard let staticNode = directory["static"] else { return [] }
         guard let fields = reader.mapping(staticNode, "directory.static", allowed: ["agents"]),
               let agentsNode = fields["agents"], let items = reader.sequence(agentsNode, "directory.static.agents")

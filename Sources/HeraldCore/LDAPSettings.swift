@@ -30,12 +30,15 @@ public struct LDAPSettings: Sendable, Hashable, Codable {
     public var syncPeriodSeconds: Int
     /// Connect and operation timeout.
     public var timeoutSeconds: Int
+    /// Agents without a registered client may authenticate with HTTP Basic, their agent id as
+    /// `client_id` and their directory password as secret, checked by an LDAP bind.
+    public var agentBind: Bool
 
     public init(url: String, bindDN: String? = nil, bindPasswordFile: String? = nil, bindPasswordEnv: String? = nil,
                 startTLS: Bool = false, caFile: String? = nil, vendor: Vendor = .openldap, users: Users,
                 groups: Groups? = nil, mode: Mode = .live, cacheTTLSeconds: Int = 30, negativeCacheTTLSeconds: Int = 10,
                 onUnavailable: OnUnavailable = .failClosed, maxStaleSeconds: Int = 300, syncPeriodSeconds: Int = 300,
-                timeoutSeconds: Int = 5) {
+                timeoutSeconds: Int = 5, agentBind: Bool = false) {
         self.url = url
         self.bindDN = bindDN
         self.bindPasswordFile = bindPasswordFile
@@ -52,6 +55,7 @@ public struct LDAPSettings: Sendable, Hashable, Codable {
         self.maxStaleSeconds = maxStaleSeconds
         self.syncPeriodSeconds = syncPeriodSeconds
         self.timeoutSeconds = timeoutSeconds
+        self.agentBind = agentBind
     }
 
     /// Directory server flavour: how nested groups are resolved.

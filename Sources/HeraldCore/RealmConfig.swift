@@ -19,6 +19,8 @@ public struct RealmConfig: Sendable, Hashable, Codable {
     /// Level required for tools not listed; nil denies them.
     public var defaultToolLevel: TrustLevel?
     public var trustPolicy: TrustPolicy
+    /// The LDAP directory (`directory.ldap`); nil when agents come from the realm file.
+    public var ldap: LDAPSettings? = nil
 
     public init(name: String, displayName: String? = nil, tokenLifetimeSeconds: Int = 300,
                 algorithms: [SigningAlgorithm] = [.es256], keyRotationSeconds: Int = 30 * 86400,

@@ -93,10 +93,55 @@ final class LDAPConnection: @unchecked Sendable {
             var isServer: Int32 = 0
             try check(ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &isServer), "tls")
         }
-        if options.startTLS {
-            statistics.roundTrip()
-            try check(ldap_start_tls_s(ld, nil, nil), "start_tls")
+        guard usesTLS else { return }
+        do throws(LDAPError) {
+            if options.startTLS {
+                statistics.roundTrip()
+                try check(ldap_start_tls_s(ld, nil, nil), "start_tls")
+            } else {
+                try check(ldap_connect(ld), "connect")
+            }
+        } catch {
+            // libldap reports a refused connection and a failed handshake alike; tell them apart.
+            guard [LDAPError.Code.serverDown, LDAPError.Code.connectError].contains(error.code),
+                  let (host, port) = Self.hostAndPort(options.url), Self.acceptsTCP(host: host, port: port,
+                                                                                   timeout: options.timeoutSeconds)
+            else { throw error }
+            throw LDAPError(code: LDAPError.Code.connectError, operation: options.startTLS ? "start_tls" : "connect",
+                            message: "TLS handshake failed",
+                            diagnostic: "\(host):\(port) accepts connections but its TLS certificate was not verified "
+                                + (options.caFile.map { "with ca_file \($0)" } ?? "with the system CAs")
+                                + " (wrong CA, expired certificate or a name other than \(host))")
         }
+    }
+
+    /// Host and port of an `ldap://` or `ldaps://` URL.
+    static func hostAndPort(_ url: String) -> (String, UInt16)? {
+        guard let components = URLComponents(string: url), let host = components.host else { return nil }
+        let port = components.port ?? (components.scheme?.lowercased() == "ldaps" ? 636 : 389)
+        return (host, UInt16(clamping: port))
+    }
+
+    /// True when a plain TCP connection to `host:port` succeeds.
+    static func acceptsTCP(host: String, port: UInt16, timeout: Int) -> Bool {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let list else { return false }
+        defer { freeaddrinfo(list) }
+        var current: UnsafeMutablePointer<addrinfo>? = list
+        while let info = current {
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if fd >= 0 {
+                var limit = timeval(tv_sec: timeout, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+                let connected = connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0
+                Glibc.close(fd)
+                if connected { return true }
+            }
+            current = info.pointee.ai_next
+        }
+        return false
     }
 
     deinit { close() }

@@ -56,6 +56,20 @@ public final class SlapdFixture: Sendable {
         return try SlapdFixture(directory: directory)
     }
 
+    /// Runs `body` with a fresh server and removes the server afterwards, whatever happens.
+    public static func with<T: Sendable>(tls: Bool = false, seed: String? = nil,
+                                         _ body: (SlapdFixture) async throws -> T) async throws -> T {
+        let fixture = try await start(tls: tls, seed: seed)
+        do {
+            let value = try await body(fixture)
+            await fixture.remove()
+            return value
+        } catch {
+            await fixture.remove()
+            throw error
+        }
+    }
+
     /// Stops the server (its data stays, for ``restart()``).
     public func stop() async throws { try await Self.run(["stop", directory.path]) }
 
