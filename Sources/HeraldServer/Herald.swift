@@ -61,11 +61,13 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     if audit == nil { logger.warning("the audit log is OFF: decisions are not recorded (benchmarks only)") }
     let keyManager = KeyManager(store: store, sealer: masterKey.keySealer, clock: clock, logger: logger, audit: audit)
     let lifecycle = LifecycleService(store: store, book: LifecycleBook(), audit: audit, clock: clock, logger: logger)
+    let directories = DirectoryProvider(clock: clock, logger: logger)
     for name in names {
         guard let config = try await store.realm(named: name) else { continue }
         let ring = KeyRing(realm: name)
         try await keyManager.synchronize(config, ring: ring)
-        registry.install(try RealmRuntime(config: config, publicURL: configuration.publicURL, keyRing: ring))
+        registry.install(try RealmRuntime(config: config, publicURL: configuration.publicURL, keyRing: ring,
+                                          directory: directories.directory(for: config)))
         try await lifecycle.load(realm: name)
     }
 
@@ -98,7 +100,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
                                      audit: audit, logger: logger).routes)
     let administration = RealmAdministration(store: store, registry: registry, keyManager: keyManager,
                                              hasher: masterKey.secretHasher, audit: audit, clock: clock,
-                                             publicURL: configuration.publicURL)
+                                             publicURL: configuration.publicURL, directories: directories)
     let admin = router.group("admin").add(middleware: adminAuth)
     admin.addRoutes(AdminRealmsEndpoint(admin: administration).routes)
     admin.addRoutes(AdminMappingsEndpoint(admin: administration).routes)
@@ -107,6 +109,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     admin.addRoutes(AdminKeysEndpoint(admin: administration).routes)
     admin.addRoutes(AdminAuditEndpoint(admin: administration).routes)
     admin.addRoutes(AdminLifecycleEndpoint(admin: administration, lifecycle: lifecycle).routes)
+    admin.addRoutes(AdminDirectoryEndpoint(admin: administration, directories: directories).routes)
 
     let keyService = KeyRotationService(registry: registry, manager: keyManager, interval: configuration.keyCheckInterval,
                                         logger: logger)
@@ -114,7 +117,8 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
         AuditCheckpointService(registry: registry, audit: $0, clock: clock, interval: configuration.auditCheckpointInterval,
                                logger: logger)
     }
-    let services: [any Service] = [keyService] + (checkpointService.map { [$0] } ?? [])
+    let ldapSync = LDAPSyncService(directories: directories, interval: .seconds(5), logger: logger)
+    let services: [any Service] = [keyService, ldapSync] + (checkpointService.map { [$0] } ?? [])
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Herald"),

@@ -80,8 +80,14 @@ public final class SQLiteStore: Sendable {
         try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
+    /// Database failures become ``HeraldError/Code/storage``; errors thrown by a caller's
+    /// change closure (a refused edit) pass through unchanged, after the rollback.
     func mapErrors<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as HeraldError { throw error } catch {
+        do { return try await body() } catch let error as DatabaseError {
+            throw HeraldError(.storage, "\(what): \(error)")
+        } catch let error as HeraldError { throw error } catch let error as DecodingError {
+            throw HeraldError(.storage, "\(what): \(error)")
+        } catch let error as EncodingError {
             throw HeraldError(.storage, "\(what): \(error)")
         }
     }

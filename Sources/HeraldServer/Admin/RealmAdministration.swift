@@ -20,9 +20,11 @@ actor RealmAdministration {
     let audit: (any AuditLog)?
     let clock: any HeraldClock
     let publicURL: String
+    /// Builds the realm's directory connector (LDAP) for each new runtime.
+    let directories: DirectoryProvider
 
     init(store: any RealmRepository, registry: RealmRegistry, keyManager: KeyManager, hasher: SecretHasher,
-         audit: (any AuditLog)?, clock: any HeraldClock, publicURL: String) {
+         audit: (any AuditLog)?, clock: any HeraldClock, publicURL: String, directories: DirectoryProvider) {
         self.store = store
         self.registry = registry
         self.keyManager = keyManager
@@ -30,6 +32,7 @@ actor RealmAdministration {
         self.audit = audit
         self.clock = clock
         self.publicURL = publicURL
+        self.directories = directories
     }
 
     /// Loads an edited realm-file form; a 400 listing every problem when it is invalid.
@@ -74,7 +77,10 @@ actor RealmAdministration {
         let config = RealmImporter.storedConfig(loaded, hasher: hasher)
         let ring = current?.keyRing ?? KeyRing(realm: config.name)
         let runtime: RealmRuntime
-        do { runtime = try RealmRuntime(config: config, publicURL: publicURL, keyRing: ring) } catch {
+        do {
+            runtime = try RealmRuntime(config: config, publicURL: publicURL, keyRing: ring,
+                                       directory: directories.directory(for: config))
+        } catch {
             throw OAuthError.invalidRequest("the change would leave the realm invalid: \(error)")
         }
         try await store.save(config)

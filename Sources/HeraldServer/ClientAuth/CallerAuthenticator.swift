@@ -33,7 +33,7 @@ struct CallerAuthenticator: Sendable {
         }
         if let header, header.lowercased().hasPrefix("basic ") {
             let profile: ClientProfile
-            do { profile = try clients.authenticateBasic(header, realm: realm) } catch {
+            do { profile = try clients.authenticateCaller(basic: header, realm: realm) } catch {
                 throw unauthorized(realm, "client authentication failed", error: true)
             }
             return Caller(clientID: profile.client.clientID, agentID: profile.client.subject, viaToken: false)

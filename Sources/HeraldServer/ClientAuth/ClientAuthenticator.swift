@@ -47,8 +47,16 @@ struct ClientAuthenticator: Sendable {
         throw .invalidClient(realm: realm.name, reason: "no client authentication in the request")
     }
 
-    /// HTTP Basic with the client's secret (also how callers of the realm's own APIs authenticate).
-    func authenticateBasic(_ header: String, form: [String: String] = [:], realm: RealmRuntime)
+    /// HTTP Basic for callers of the realm's own APIs: any client registered with a secret
+    /// (`client_secret_basic` or `client_secret_post` at the token endpoint).
+    func authenticateCaller(basic header: String, realm: RealmRuntime) throws(OAuthError) -> ClientProfile {
+        guard let (clientID, secret) = Self.basicCredentials(header) else {
+            throw .invalidClient(realm: realm.name, reason: "malformed HTTP Basic credentials")
+        }
+        return try checkSecret(clientID: clientID, secret: secret, method: nil, realm: realm)
+    }
+
+    private func authenticateBasic(_ header: String, form: [String: String], realm: RealmRuntime)
         throws(OAuthError) -> ClientProfile
     {
         guard let (clientID, secret) = Self.basicCredentials(header) else {
@@ -60,7 +68,8 @@ struct ClientAuthenticator: Sendable {
         return try checkSecret(clientID: clientID, secret: secret, method: .clientSecretBasic, realm: realm)
     }
 
-    private func checkSecret(clientID: String, secret: String, method: ClientAuthMethod, realm: RealmRuntime)
+    /// `method` nil accepts either secret method.
+    private func checkSecret(clientID: String, secret: String, method: ClientAuthMethod?, realm: RealmRuntime)
         throws(OAuthError) -> ClientProfile
     {
         let profile = realm.profile(clientID: clientID)
@@ -68,9 +77,11 @@ struct ClientAuthenticator: Sendable {
         let matches = hasher.verify(secret, against: digest)
         guard let profile else { throw .invalidClient(realm: realm.name, reason: "unknown client \(clientID)") }
         guard matches else { throw .invalidClient(realm: realm.name, reason: "wrong secret for client \(clientID)") }
-        guard profile.client.auth == method else {
+        guard profile.client.auth == method
+                || (method == nil && [.clientSecretBasic, .clientSecretPost].contains(profile.client.auth))
+        else {
             throw .invalidClient(realm: realm.name,
-                                 reason: "client \(clientID) is registered for \(profile.client.auth.rawValue), used \(method.rawValue)")
+                                 reason: "client \(clientID) is registered for \(profile.client.auth.rawValue), used \(method?.rawValue ?? "a secret")")
         }
         return profile
     }

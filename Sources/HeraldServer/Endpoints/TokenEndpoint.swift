@@ -35,7 +35,8 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
         do {
             form = try await Self.readForm(&request)
             guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
-            let client = try authenticator.authenticate(request, form: form, realm: realm)
+            let client = try await authenticator.authenticateThroughDirectory(request, form: form, realm: realm)
+                ?? authenticator.authenticate(request, form: form, realm: realm)
             guard grantType == ClientCredentialsGrant.grantType else {
                 throw OAuthError(status: .badRequest, code: "unsupported_grant_type",
                                  description: "grant_type \(grantType) is not supported; use client_credentials")

@@ -1,0 +1,55 @@
+import Foundation
+import HeraldCore
+import Hummingbird
+
+/// `auth: ldap_bind` (wire-formats §3): the client secret, sent as for
+/// `client_secret_basic` or `client_secret_post`, is the agent's directory password and is
+/// checked by an LDAP bind as the agent's entry. With `directory.ldap.agent_bind: true` an
+/// agent without a registered client may do the same with its agent id as `client_id`.
+extension ClientAuthenticator {
+    /// The client, when the request authenticates a directory-bind client; nil when it is
+    /// for any other kind of client (the synchronous methods then handle it).
+    /// The password is never logged or put in an error's reason.
+    func authenticateThroughDirectory(_ request: Request, form: [String: String], realm: RealmRuntime)
+        async throws(OAuthError) -> ClientProfile?
+    {
+        guard realm.config.ldap != nil else { return nil }
+        let basic = request.headers[.authorization]
+        let hasAssertion = form["client_assertion"] != nil || form["client_assertion_type"] != nil
+        guard [basic != nil, hasAssertion, form["client_secret"] != nil].filter({ $0 }).count == 1, !hasAssertion else {
+            return nil
+        }
+        let clientID: String, secret: String
+        if let basic {
+            guard let credentials = Self.basicCredentials(basic) else { return nil }
+            (clientID, secret) = credentials
+        } else {
+            guard let id = form["client_id"], let value = form["client_secret"] else { return nil }
+            (clientID, secret) = (id, value)
+        }
+        let profile: ClientProfile
+        if let registered = realm.profile(clientID: clientID) {
+            guard registered.client.auth == .ldapBind else { return nil }
+            profile = registered
+        } else if realm.config.ldap?.agentBind == true {
+            profile = ClientProfile(client: Client(clientID: clientID, subject: clientID, auth: .ldapBind), keys: [],
+                                    fixed: nil)
+        } else {
+            return nil
+        }
+        guard let directory = realm.directory as? any PasswordCheckingDirectory else {
+            throw .invalidClient(realm: realm.name, reason: "client \(clientID) uses ldap_bind but the realm has no LDAP directory")
+        }
+        let matches: Bool
+        do { matches = try await directory.checkPassword(secret, agentID: profile.client.subject) } catch {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the directory is not reachable; retry shortly",
+                             reason: "LDAP bind for client \(clientID) failed: \(error)")
+        }
+        guard matches else {
+            throw .invalidClient(realm: realm.name,
+                                 reason: "LDAP bind as agent \(profile.client.subject) refused for client \(clientID)")
+        }
+        return profile
+    }
+}

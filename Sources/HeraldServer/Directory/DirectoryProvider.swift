@@ -1,0 +1,60 @@
+import Foundation
+import HeraldCore
+import HeraldDirectory
+import Logging
+import Synchronization
+
+/// Builds each realm's directory connector and keeps the LDAP ones alive across realm
+/// changes: a realm whose `directory.ldap` did not change keeps its connections and cache;
+/// one that changed gets a new directory, and the old one's connections are closed.
+public final class DirectoryProvider: Sendable {
+    private let ldap = Mutex<[String: LDAPDirectory]>([:])
+    let clock: any HeraldClock
+    let logger: Logger
+    let environment: [String: String]
+
+    public init(clock: any HeraldClock, logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.clock = clock
+        self.logger = logger
+        self.environment = environment
+    }
+
+    /// The connector `config` asks for; nil for the realm file's static directory (the
+    /// runtime resolves those principals once).
+    func directory(for config: RealmConfig) throws -> (any DirectoryConnector)? {
+        guard let settings = config.ldap else {
+            let old = ldap.withLock { $0.removeValue(forKey: config.name) }
+            old?.shutdown()
+            return nil
+        }
+        if let existing = ldap.withLock({ $0[config.name] }), existing.settings == settings { return existing }
+        let password = try LDAPDirectory.bindPassword(for: settings, environment: environment)
+        var logger = logger
+        logger[metadataKey: "realm.id"] = "\(config.name)"
+        let directory = LDAPDirectory(settings: settings, bindPassword: password, clock: clock, logger: logger)
+        let old = ldap.withLock { directories in
+            defer { directories[config.name] = directory }
+            return directories[config.name]
+        }
+        old?.shutdown()
+        logger.info("LDAP directory configured", metadata: [
+            "ldap.url": "\(settings.url)", "ldap.mode": "\(settings.mode.rawValue)",
+            "ldap.bind_dn": "\(settings.bindDN ?? "(anonymous)")",
+        ])
+        return directory
+    }
+
+    /// The LDAP directory of `realm`, if it has one.
+    public func ldapDirectory(realm: String) -> LDAPDirectory? { ldap.withLock { $0[realm] } }
+
+    /// Every LDAP directory, by realm.
+    public var ldapDirectories: [(realm: String, directory: LDAPDirectory)] {
+        ldap.withLock { $0.map { ($0.key, $0.value) } }.sorted { $0.realm < $1.realm }
+    }
+}
+
+extension RealmRuntime {
+    /// The realm's LDAP directory, when `directory.ldap` configures one.
+    public var ldapDirectory: LDAPDirectory? { directory as? LDAPDirectory }
+}
