@@ -397,13 +397,10 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
         return snapshot.agents[id]
     }
 
-    /// Runs ``sync()`` every `sync_period` until cancelled (the server runs it as a service in
-    /// sync mode). Failures are logged; the previous copy stays.
-    public func runPeriodicSync() async {
-        while !Task.isCancelled {
-            _ = try? await sync()
-            try? await Task.sleep(for: .seconds(settings.syncPeriodSeconds))
-        }
+    /// True when there is no copy yet or it is at least `sync_period` old.
+    public var isSyncDue: Bool {
+        guard let syncedAt = state.withLock({ $0.snapshot?.syncedAt }) else { return true }
+        return clock.now().timeIntervalSince(syncedAt) >= Double(settings.syncPeriodSeconds)
     }
 }
 
