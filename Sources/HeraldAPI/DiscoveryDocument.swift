@@ -7,6 +7,11 @@ public struct DiscoveryDocument: Sendable, Hashable, Codable {
     public var issuer: String
     public var tokenEndpoint: String
     public var jwksURI: String
+    /// RFC 7662 introspection and RFC 7009 revocation, authenticated like the token endpoint.
+    public var introspectionEndpoint: String?
+    public var revocationEndpoint: String?
+    public var introspectionEndpointAuthMethodsSupported: [String]?
+    public var revocationEndpointAuthMethodsSupported: [String]?
     public var grantTypesSupported: [String]
     public var tokenEndpointAuthMethodsSupported: [String]
     public var tokenEndpointAuthSigningAlgValuesSupported: [String]
@@ -32,10 +37,23 @@ public struct DiscoveryDocument: Sendable, Hashable, Codable {
         self.claimsSupported = claimsSupported
     }
 
+    /// Adds the introspection and revocation endpoints, which take the token endpoint's
+    /// client authentication methods.
+    public mutating func addTokenManagement(introspection: String, revocation: String) {
+        introspectionEndpoint = introspection
+        revocationEndpoint = revocation
+        introspectionEndpointAuthMethodsSupported = tokenEndpointAuthMethodsSupported
+        revocationEndpointAuthMethodsSupported = tokenEndpointAuthMethodsSupported
+    }
+
     enum CodingKeys: String, CodingKey {
         case issuer
         case tokenEndpoint = "token_endpoint"
         case jwksURI = "jwks_uri"
+        case introspectionEndpoint = "introspection_endpoint"
+        case revocationEndpoint = "revocation_endpoint"
+        case introspectionEndpointAuthMethodsSupported = "introspection_endpoint_auth_methods_supported"
+        case revocationEndpointAuthMethodsSupported = "revocation_endpoint_auth_methods_supported"
         case grantTypesSupported = "grant_types_supported"
         case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
         case tokenEndpointAuthSigningAlgValuesSupported = "token_endpoint_auth_signing_alg_values_supported"

@@ -11,6 +11,8 @@ public struct AgentLifecycle: Sendable, Hashable, Codable {
     public var suspendedFrom: PipelineStage?
     /// The code hash currently registered for the agent (`sha256:…`).
     public var codeHash: String?
+    /// The code hash the directory last reported; a change there is a new registration.
+    public var directoryCodeHash: String?
     /// The organisation unit, as last seen in the directory (for organisation kills).
     public var org: String?
     /// When the agent entered the pipeline; tenure counts from here.
@@ -28,6 +30,7 @@ public struct AgentLifecycle: Sendable, Hashable, Codable {
         self.agentID = agentID
         self.stage = stage
         self.codeHash = codeHash
+        directoryCodeHash = codeHash
         self.org = org
         self.registeredAt = registeredAt
         self.statusIndex = statusIndex
@@ -56,6 +59,7 @@ public struct AgentLifecycle: Sendable, Hashable, Codable {
         case stage
         case suspendedFrom = "suspended_from"
         case codeHash = "code_hash"
+        case directoryCodeHash = "directory_code_hash"
         case org
         case registeredAt = "registered_at"
         case statusIndex = "status_index"

@@ -23,7 +23,7 @@ struct DiscoveryEndpoint<Context: RequestContext>: Sendable {
         let table = realm.levelTable
         var scopes: [String] = []
         for level in TrustLevel.allCases { for scope in table[level].scopes where !scopes.contains(scope) { scopes.append(scope) } }
-        let document = DiscoveryDocument(
+        var document = DiscoveryDocument(
             issuer: realm.issuer, tokenEndpoint: realm.tokenEndpoint, jwksURI: realm.jwksURI,
             grantTypesSupported: [ClientCredentialsGrant.grantType],
             tokenEndpointAuthMethodsSupported: [ClientAuthMethod.clientSecretBasic, .clientSecretPost, .privateKeyJWT]
@@ -31,7 +31,9 @@ struct DiscoveryEndpoint<Context: RequestContext>: Sendable {
             tokenEndpointAuthSigningAlgValuesSupported: SigningAlgorithm.allCases.map(\.rawValue),
             scopesSupported: scopes,
             signingAlgorithms: realm.config.algorithms.map(\.rawValue),
-            claimsSupported: ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "realm_access", "mcps"])
+            claimsSupported: ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "realm_access", "mcps", "status"])
+        document.addTokenManagement(introspection: "\(realm.tokenEndpoint)/introspect",
+                                    revocation: "\(realm.issuer)/protocol/openid-connect/revoke")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return .json(try encoder.encode(document), headers: [.cacheControl: "public, max-age=300"])

@@ -39,6 +39,13 @@ final class LifecycleService: Sendable {
         if standing.record == nil, register {
             _ = try await self.register(principal, in: realm)
             standing = book.standing(realm: realm.name, agentID: principal.id, org: principal.org)
+        } else if register, let directoryHash = principal.codeHash, let record = standing.record,
+                  record.directoryCodeHash != directoryHash {
+            // The directory now reports different code (an edited agent, an LDAP attribute):
+            // that is a new code registration, and it sends the agent back to VETTING.
+            _ = try await registerCode(principal, in: realm, codeHash: directoryHash, approver: "directory",
+                                       signer: try GateSigner(realm: realm), fromDirectory: true)
+            standing = book.standing(realm: realm.name, agentID: principal.id, org: principal.org)
         }
         let record = standing.record
             ?? AgentLifecycle(agentID: principal.id, codeHash: principal.codeHash, org: principal.org,
@@ -111,12 +118,13 @@ final class LifecycleService: Sendable {
 
     /// Registers the agent's code hash; new code sends an agent past VETTING back to VETTING.
     func registerCode(_ principal: Principal, in realm: RealmRuntime, codeHash: String, approver: String,
-                      signer: GateSigner) async throws -> AgentLifecycle {
+                      signer: GateSigner, fromDirectory: Bool = false) async throws -> AgentLifecycle {
         let now = clock.now()
         return try await change(principal, in: realm, event: { before, after in
             ("agent.code_registered", ["code_hash": codeHash, "previous": before?.codeHash ?? "",
                                        "stage": after.stage.rawValue])
         }) { record throws(OAuthError) in
+            if fromDirectory { record.directoryCodeHash = codeHash }
             guard record.codeHash != codeHash else { return }
             record.codeHash = codeHash
             if let rank = record.stage.rank, rank > PipelineStage.vetting.rank! {
