@@ -18,12 +18,12 @@ enum KillSwitchView {
     static func org(_ json: JSONValue) -> String {
         let name = json["org"]?.cell ?? "?"
         let agents = json["agents"]?.array?.map(\.cell) ?? []
-        let members = agents.isEmpty ? "no agent known yet" : "agents \(agents.joined(separator: ", "))"
+        let known = agents.isEmpty ? "none seen yet" : agents.joined(separator: ", ")
         if json["killed"] == .bool(true) {
-            return "organisation \(name) is killed (\(json["reason"]?.cell ?? "")) since \(json["killed_at"]?.cell ?? "?"): "
-                + members
+            return "organisation \(name) is killed (\(json["reason"]?.cell ?? "")) since \(json["killed_at"]?.cell ?? "?")"
+                + ": every agent of \(name) is refused (agents seen so far: \(known))"
         }
-        return "organisation \(name) is running: \(members)"
+        return "organisation \(name) is running (agents seen so far: \(known))"
     }
 
     /// One agent's kill state from its lifecycle object.

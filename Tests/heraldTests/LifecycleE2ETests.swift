@@ -205,4 +205,20 @@ struct LifecycleE2ETests {
             #expect(refused.errors.contains("compromised") && refused.errors.contains("(403 "))
         }
     }
+
+    @Test("usage errors exit 1 before any request: stages, code hashes, reasons, key files")
+    func usage() async throws {
+        let cli = try CLIHarness()
+        defer { cli.directory.remove() }
+        for line in ["agent advance a --to REVOKED --approver x", "agent advance a --to NOWHERE --approver x",
+                     "agent advance a --to VETTING", "agent register-code a --code-hash sha256:" + String(repeating: "A", count: 64),
+                     "agent suspend a", "kill org finance", "kill agent a/b --reason x", "passport issue a --format pdf",
+                     "passport issue a --public-key " + cli.directory.file("missing.jwk")] {
+            let result = await cli.run(line)
+            #expect(result.status == 1, "\(line): \(result)")
+            #expect(result.errors.hasPrefix("herald: ") && !result.errors.contains("\n"), "\(line): \(result)")
+        }
+        let revoke = await cli.run("agent revoke a --reason x")
+        #expect(revoke.errors.contains("is final"))
+    }
 }
