@@ -126,25 +126,5 @@ struct LDAPDirectoryTests {
         }
     }
 
-    static func move(_ id: String, from: String, to: String?) -> String {
-        var ldif = """
-            dn: \(SlapdFixture.groupDN(from))
-            changetype: modify
-            delete: member
-            member: \(SlapdFixture.agentDN(id))
-
-
-            """
-        if let to {
-            ldif += """
-                dn: \(SlapdFixture.groupDN(to))
-                changetype: modify
-                add: member
-                member: \(SlapdFixture.agentDN(id))
-
-
-                """
-        }
-        return ldif
-    }
+    static func move(_ id: String, from: String, to: String?) -> String { LDAPFixtures.move(id, from: from, to: to) }
 }

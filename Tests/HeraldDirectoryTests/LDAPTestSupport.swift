@@ -7,38 +7,9 @@ import Logging
 /// The seed most LDAP tests share: agents at each level, directly, nested three deep, in two
 /// level groups, in none, in a DN-mapped group, disabled, and in a group cycle.
 enum LDAPSeed {
-    static let password = "agent-password-0123456789"
-
-    static var ldif: String {
-        typealias F = SlapdFixture
-        var text = ""
-        for id in ["agent-l3", "agent-deep", "agent-two", "agent-none", "agent-mapped", "agent-cycle", "agent-mover"] {
-            text += F.agentLDIF(id, password: password, extra: ["ou: finance", "description: sha256:" + String(repeating: "ab", count: 32)])
-        }
-        text += F.agentLDIF("agent-disabled", password: password, extra: ["employeeType: disabled"])
-        text += F.agentLDIF("*)(uid=*", password: password)
-        // Innermost groups first: the memberof overlay writes memberOf only for members that exist.
-        text += F.groupLDIF("team-c", members: [F.agentDN("agent-deep")])
-        text += F.groupLDIF("team-b", members: [F.groupDN("team-c")])
-        text += F.groupLDIF("team-a", members: [F.groupDN("team-b")])
-        text += F.groupLDIF("mcps-l4", members: [F.groupDN("team-a"), F.agentDN("agent-disabled")])
-        text += F.groupLDIF("mcps-l3", members: [F.agentDN("agent-l3"), F.agentDN("agent-two")])
-        text += F.groupLDIF("mcps-l2", members: [F.agentDN("agent-two"), F.agentDN("agent-mover")])
-        text += F.groupLDIF("treasury", members: [F.agentDN("agent-mapped")])
-        text += F.groupLDIF("cyc-a", members: [F.agentDN("agent-cycle")])
-        text += F.groupLDIF("cyc-b", members: [F.groupDN("cyc-a")])
-        text += F.groupLDIF("mcps-l1", members: [F.groupDN("cyc-b")])
-        return text
-    }
-
-    /// Closes the cycle: cyc-a ⊂ cyc-b ⊂ cyc-a.
-    static let closeCycle = """
-        dn: cn=cyc-a,ou=groups,dc=acme,dc=test
-        changetype: modify
-        add: member
-        member: cn=cyc-b,ou=groups,dc=acme,dc=test
-
-        """
+    static let password = LDAPFixtures.password
+    static var ldif: String { LDAPFixtures.seed(literalInjectionEntry: true) }
+    static let closeCycle = LDAPFixtures.closeCycle
 
     static let mappings = [RoleMapping(id: "rm-1", group: "cn=treasury,ou=groups,dc=acme,dc=test", role: "mcps-l4")]
 
