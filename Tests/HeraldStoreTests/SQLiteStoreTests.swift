@@ -16,6 +16,11 @@ struct SQLiteStoreTests {
         try await withStore(onDisk: onDisk) { try await StoreConformance.keysTransition($0) }
     }
 
+    @Test("conformance: agent lifecycle, in memory and on disk", arguments: [false, true])
+    func lifecycle(onDisk: Bool) async throws {
+        try await withStore(onDisk: onDisk) { try await StoreConformance.lifecycle($0) }
+    }
+
     @Test("the on-disk database runs in WAL mode and survives reopening")
     func reopen() async throws {
         let directory = try TemporaryDirectory()
