@@ -20,7 +20,7 @@ struct HeraldCommand: AsyncParsableCommand {
             """,
         subcommands: [ServeCommand.self, LoginCommand.self, RealmCommand.self, LevelCommand.self, MappingCommand.self,
                       ClientCommand.self, AgentCommand.self, KeyCommand.self, AuditCommand.self,
-                      KillCommand.self, ReviveCommand.self,
+                      KillCommand.self, ReviveCommand.self, DirectoryCommand.self,
                       CompletionCommand.self]
     )
 
