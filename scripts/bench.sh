@@ -112,7 +112,7 @@ wrk_stats() {
   non2xx=$(awk '/Non-2xx or 3xx responses:/{print $NF}' "$f"); non2xx=${non2xx:-0}
   lua_bad=$(sed -n 's/^lua: non-200 responses=\([0-9]*\).*/\1/p' "$f"); lua_bad=${lua_bad:-0}
   record "${p}_non2xx" "$(( non2xx > lua_bad ? non2xx : lua_bad ))"
-  record "${p}_no_token" "$(sed -n 's/.*200-without-access_token=\([0-9]*\).*/\1/p' "$f")"
+  record "${p}_no_token" "$(sed -n 's/.*200-without-\(access_token\|expected\)=\([0-9]*\).*/\2/p' "$f")"
   record "${p}_sockerr" "$(sed -n 's/^ *Socket errors: *//p' "$f" | tr -s ' ')"
 }
 metric() { awk -F= -v k="$1" '$1==k{v=substr($0, length(k)+2)} END{print v}' "$METRICS"; }
@@ -125,7 +125,7 @@ check_herald_run() {
   if (( ${n:-0} > 0 )); then
     loud "herald $name: $n non-2xx responses (first: $(sed -n 's/^lua: first non-200 response: //p' "$WORK/$p.txt" | cut -c1-200))"
   fi
-  if (( ${t:-0} > 0 )); then loud "herald $name: $t 200 responses without access_token"; fi
+  if (( ${t:-0} > 0 )); then loud "herald $name: $t 200 responses without the expected member"; fi
   if [[ -n $(metric "${p}_sockerr") ]]; then log "WARNING herald $name: socket errors: $(metric "${p}_sockerr")"; fi
 }
 
@@ -322,6 +322,38 @@ measure_herald_jwks() {
   cat "$WORK/herald_jwks.txt" >&2
 }
 
+# Passport issuance (MCPS format: JCS + ES256 + a stored record + an audit entry per passport),
+# asked for by the agent with its own access token.
+measure_herald_passports() {
+  local access
+  access=$(curl -s -u "$BASIC_CLIENT:$(tr -d '\r\n' < "$BASIC_SECRET_FILE")" -d grant_type=client_credentials \
+    "$HERALD_TOKEN_URL" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  export AUTH_HEADER="Bearer $access" EXPECT='"passport_id"'
+  export BODY='{"public_key":{"kty":"EC","crv":"P-256","x":"YP7UuiVanTHJYet0xjVtaMBJuJI7Yfps5mliLmDyn7Y","y":"eQP-EAi4vJmkGunpVii8ZPLxsgwtfp9Rd6PClNRGIpk"}}'
+  herald_run herald_passport "MCPS passport issuance" "$DURATION" \
+    "$ISSUER/agents/$BASIC_SUBJECT/passport?format=mcps" -s "$BENCH/wrk-json.lua"
+  cat "$WORK/herald_passport.txt" >&2
+}
+
+# MCP trust-gate decisions (each one audited), asked by a registered client with HTTP Basic.
+measure_herald_gate() {
+  export AUTH_HEADER="Basic $(printf '%s:%s' "$BASIC_CLIENT" "$(tr -d '\r\n' < "$BASIC_SECRET_FILE")" | base64 -w0)"
+  export EXPECT='"decision":"ALLOW"'
+  export BODY='{"agent_id":"agent-treasury","mcp_server_id":"payments-mcp","tool_name":"charge"}'
+  herald_run herald_gate "MCP gate decisions" "$DURATION" "$ISSUER/mcp/verify" -s "$BENCH/wrk-json.lua"
+  cat "$WORK/herald_gate.txt" >&2
+}
+
+# Offline passport verification against raw ES256 verification, in one process (CPU only).
+measure_passport_verify() {
+  local out
+  out=$("$HERALD_BIN" passport bench --seconds 2 --output json 2>&1) || { loud "herald passport bench failed: $out"; return 0; }
+  record verify_raw_es256_per_s "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["raw_es256_per_s"])' "$out")"
+  record verify_jwt_passport_per_s "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["jwt_passport_per_s"])' "$out")"
+  record verify_mcps_passport_per_s "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["mcps_passport_per_s"])' "$out")"
+  log "passport verify: $out"
+}
+
 bench_herald() {
   build_herald
   start_herald || return 0
@@ -331,11 +363,14 @@ bench_herald() {
   measure_herald_tokens_basic
   measure_herald_tokens_pkjwt
   measure_herald_jwks
+  measure_herald_passports
+  measure_herald_gate
   stop_sampler
   record herald_rss_max_kib "$(sample_max "$WORK/herald-rss.txt" 1)"
   record herald_threads_max "$(sample_max "$WORK/herald-rss.txt" 2)"
   record herald_hwm_kib "$(status_kib "$HERALD_PID" VmHWM)"
   stop_herald
+  measure_passport_verify
   measure_herald_audit_off
 }
 
