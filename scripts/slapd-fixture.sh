@@ -2,7 +2,8 @@
 # A throw-away OpenLDAP server for tests and the demo: slapd on 127.0.0.1, a free port,
 # mdb backend, memberof overlay, a size limit below 2000 (paged searches are unlimited).
 #
-#   scripts/slapd-fixture.sh start DIR [--tls] [--seed FILE.ldif]   start (or restart) in DIR
+#   scripts/slapd-fixture.sh start DIR [--tls] [--port N] [--seed FILE.ldif]
+#                                                                   start (or restart) in DIR
 #   scripts/slapd-fixture.sh stop DIR                               stop by pid (data stays)
 #   scripts/slapd-fixture.sh add DIR FILE.ldif                      ldapadd as the root DN
 #   scripts/slapd-fixture.sh modify DIR FILE.ldif                   ldapmodify as the root DN
@@ -106,10 +107,11 @@ shift 2
 case $cmd in
   start)
     need "$SLAPD"; need ldapadd; need ldapsearch
-    tls=0; seed=
+    tls=0; seed=; port=
     while (( $# )); do
       case $1 in
         --tls) tls=1 ;;
+        --port) port=$2; shift ;;
         --seed) seed=$2; shift ;;
         *) die "unknown option $1" ;;
       esac
@@ -121,7 +123,7 @@ case $cmd in
       fresh=1
       [[ $tls == 1 ]] && { need openssl; write_tls "$dir"; }
       write_config "$dir" "$tls"
-      free_port > "$dir/port"
+      if [[ -n $port ]]; then echo "$port" > "$dir/port"; else free_port > "$dir/port"; fi
       printf 'ldap://127.0.0.1:%s' "$(cat "$dir/port")" > "$dir/url"
       if [[ $tls == 1 ]]; then
         free_port > "$dir/ldaps-port"
