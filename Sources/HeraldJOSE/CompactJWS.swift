@@ -32,10 +32,14 @@ public struct UnverifiedJWS: Sendable {
         guard let headerBytes = Base64URL.decode(parts[0]), let payload = Base64URL.decode(parts[1]),
               let signature = Base64URL.decode(parts[2])
         else { throw JOSEError(.malformed, "a JWS part is not base64url without padding") }
-        do {
-            header = try JSONDecoder().decode(JOSEHeader.self, from: Data(headerBytes))
-        } catch {
-            throw JOSEError(.malformed, "the JWS header is not a JSON object with a string alg")
+        if let fast = JOSEHeader(fastParsing: headerBytes) {
+            header = fast
+        } else {
+            do {
+                header = try JSONDecoder().decode(JOSEHeader.self, from: Data(headerBytes))
+            } catch {
+                throw JOSEError(.malformed, "the JWS header is not a JSON object with a string alg")
+            }
         }
         if let crit = header.crit {
             throw JOSEError(.malformed, "the JWS header marks extensions critical (\(crit)); none are supported")

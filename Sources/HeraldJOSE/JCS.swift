@@ -55,7 +55,7 @@ public enum JCS {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .int(let number): out.append(contentsOf: String(number).utf8)
-        case .string(let text): JSONWriter.appendString(text, to: &out)
+        case .string(let text): appendString(text, to: &out)
         case .array(let values):
             out.append(UInt8(ascii: "["))
             for (position, element) in values.enumerated() {
@@ -65,20 +65,53 @@ public enum JCS {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let names = order == .utf16 ? members.keys.sorted(by: precedes) : members.keys.sorted(by: precedesByCodePoint)
-            for (position, name) in names.enumerated() {
+            let sorted = order == .utf16
+                ? members.sorted { precedes($0.key, $1.key) } : members.sorted { precedesByCodePoint($0.key, $1.key) }
+            for (position, member) in sorted.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.appendString(name, to: &out)
+                appendString(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                append(members[name]!, to: &out, order: order)
+                append(member.value, to: &out, order: order)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
 
+    /// A JSON string with the RFC 8785 escapes (``JSONWriter/appendString(_:to:)``), copying
+    /// the common case — nothing to escape — in one piece.
+    static func appendString(_ text: String, to out: inout [UInt8]) {
+        let utf8 = text.utf8
+        if utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            JSONWriter.appendString(text, to: &out)
+        }
+    }
+
     /// RFC 8785 §3.2.3 member order: by UTF-16 code units, unsigned.
+    ///
+    /// Compared over UTF-8 (Swift's native form; the UTF-16 view would transcode): UTF-8
+    /// byte order is code-point order, which agrees with UTF-16 order except where one
+    /// character is in U+E000–U+FFFF (lead byte EE or EF) and the other above U+FFFF (lead
+    /// byte F0–F4, a surrogate pair D800–DBFF in UTF-16, so it sorts first there). At the
+    /// first differing byte both strings are at the same character boundary, so that one
+    /// case is decided by the two lead bytes.
     public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf16.lexicographicallyPrecedes(rhs.utf16)
+        var left = lhs.utf8.makeIterator(), right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let a?, let b?) where a != b:
+                if (0xEE...0xEF).contains(a), b >= 0xF0 { return false }
+                if (0xEE...0xEF).contains(b), a >= 0xF0 { return true }
+                return a < b
+            default: continue
+            }
+        }
     }
 
     /// Code-point order: UTF-8 byte order is code-point order.

@@ -10,16 +10,60 @@
 /// a message naming the byte offset. It also keeps Foundation's object bridging off the
 /// offline verifier's hot path.
 public struct JCSParser {
-    private let bytes: [UInt8]
+    /// The text, borrowed for the duration of ``parse(_:)`` only (unchecked indexing in
+    /// release builds; every access below is guarded by an explicit `index < count`).
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
     private static let maxDepth = 64
+    /// Whether the text read so far is already in canonical form (no white space, no
+    /// escapes, members in order), ignoring the excluded top-level member.
+    private var isCanonical = true
+    /// A top-level member whose byte range is recorded and left out of the order check.
+    private let excluded: String?
+    private var excludedRange: Range<Int>?
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, excluding: String? = nil) {
+        self.bytes = bytes
+        excluded = excluding
+    }
+
+    /// Parses a JSON object and also returns its canonical form without the top-level
+    /// member `member`, taken straight from the text when the text is already canonical
+    /// (as Herald writes it: canonical members, then `signature`), else nil. Verifying a
+    /// Herald-issued MCPS passport then costs no re-serialization.
+    public static func parse(_ bytes: [UInt8], canonicalExcluding member: String) throws -> JCSDocument {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var parser = JCSParser(buffer, excluding: member)
+            parser.skipWhitespace()
+            let value = try parser.parseValue()
+            parser.skipWhitespace()
+            guard parser.index == buffer.count else { throw parser.failure("unexpected text after the JSON value") }
+            func document(_ rest: [UInt8]?) -> JCSDocument {
+                JCSDocument(value: value, excludedMember: member, canonicalRest: rest)
+            }
+            guard parser.isCanonical, case .object = value else { return document(nil) }
+            guard let range = parser.excludedRange else { return document(bytes) }
+            var rest = Array(buffer[..<range.lowerBound])
+            var tail = range.upperBound
+            if rest.last == UInt8(ascii: ",") {
+                rest.removeLast()  // a later member: drop the comma before it
+            } else if buffer[tail] == UInt8(ascii: ",") {
+                tail += 1  // the first member: drop the comma after it
+            }
+            rest.append(contentsOf: buffer[tail...])
+            return document(rest)
+        }
+    }
 
     /// Parses `bytes` as exactly one JSON value (surrounding white space allowed).
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws -> JCSValue where Bytes.Element == UInt8 {
-        var parser = JCSParser(Array(bytes))
+        if let value = try bytes.withContiguousStorageIfAvailable({ try parse(buffer: $0) }) { return value }
+        return try Array(bytes).withUnsafeBufferPointer { try parse(buffer: $0) }
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JCSValue {
+        var parser = JCSParser(buffer)
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
@@ -37,7 +81,9 @@ public struct JCSParser {
     private mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            case 0x20, 0x09, 0x0A, 0x0D:
+                index += 1
+                isCanonical = false
             default: return
             }
         }
@@ -60,7 +106,7 @@ public struct JCSParser {
     private mutating func expectLiteral(_ literal: StaticString) throws {
         let count = literal.utf8CodeUnitCount
         let matches = literal.withUTF8Buffer { expected in
-            index + count <= bytes.count && bytes[index..<(index + count)].elementsEqual(expected)
+            index + count <= bytes.count && UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]).elementsEqual(expected)
         }
         guard matches else { throw failure("invalid literal") }
         index += count
@@ -74,16 +120,20 @@ public struct JCSParser {
     private mutating func parseObject() throws -> JCSValue {
         try enter()
         index += 1
-        var members: [String: JCSValue] = [:]
+        // Sized for a passport's largest object, so inserting never rehashes.
+        var members = [String: JCSValue](minimumCapacity: 14)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(members)
+            return .object([:])
         }
+        let isTop = depth == 1
+        var previous: String?
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+            let memberStart = index
             let name = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
@@ -92,6 +142,12 @@ public struct JCSParser {
             let value = try parseValue()
             if members.updateValue(value, forKey: name) != nil {
                 throw failure("duplicate member name \"\(name)\"")
+            }
+            if isTop, let excluded, name == excluded {
+                excludedRange = memberStart..<index
+            } else if isCanonical {
+                if let previous, !JCS.precedes(previous, name) { isCanonical = false }
+                previous = name
             }
             skipWhitespace()
             guard index < bytes.count else { throw failure("unterminated object") }
@@ -144,7 +200,8 @@ public struct JCSParser {
         let digits = index - digitsStart
         guard digits > 0 else { throw failure("a number needs digits") }
         if digits > 1, bytes[digitsStart] == UInt8(ascii: "0") { throw failure("a number may not have leading zeros") }
-        if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
+        if index < bytes.count, case let next = bytes[index],
+           next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") {
             index = start
             throw failure("non-integer numbers are not accepted in signed objects (only integers with |n| ≤ 2^53)")
         }
@@ -152,20 +209,25 @@ public struct JCSParser {
             index = start
             throw failure("integer beyond 2^53 (\(String(decoding: bytes[start..<min(start + 24, bytes.count)], as: UTF8.self)))")
         }
+        if negative, magnitude == 0 { isCanonical = false }  // -0 is written 0
         return negative ? -magnitude : magnitude
     }
 
     private mutating func parseString() throws -> String {
         index += 1  // opening quote
         let start = index
+        var high: UInt8 = 0
         // Fast path: no escapes, so the bytes between the quotes are the string.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = try decodeUTF8(bytes[start..<index])
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                // ASCII needs no validation (the common case: names, ids, base64).
+                let text = high < 0x80 ? String(decoding: slice, as: UTF8.self) : try decodeUTF8(slice)
                 index += 1
                 return text
             }
+            high |= byte
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw failure("raw control character in a string") }
             index += 1
@@ -176,9 +238,10 @@ public struct JCSParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return try decodeUTF8(buffer[...])
+                return try buffer.withUnsafeBufferPointer { try decodeUTF8($0) }
             case UInt8(ascii: "\\"):
                 index += 1
+                isCanonical = false
                 try appendEscape(to: &buffer)
             case 0x00..<0x20:
                 throw failure("raw control character in a string")
@@ -190,7 +253,7 @@ public struct JCSParser {
         throw failure("unterminated string")
     }
 
-    private func decodeUTF8(_ slice: ArraySlice<UInt8>) throws -> String {
+    private func decodeUTF8(_ slice: UnsafeBufferPointer<UInt8>) throws -> String {
         guard let text = String(validating: slice, as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
         return text
     }

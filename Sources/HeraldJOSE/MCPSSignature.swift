@@ -36,10 +36,14 @@ public enum MCPSSignature {
     /// drops characters outside the alphabet: Herald never emits such text, and a verifier
     /// should not accept several spellings of one signature.
     public static func isValid(_ signature: String, of input: [UInt8], by key: P256.Signing.PublicKey) -> Bool {
-        guard let raw = Data(base64Encoded: signature), raw.count == 64,
-              let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: raw)
-        else { return false }
+        guard let parsed = parse(signature) else { return false }
         return key.isValidSignature(parsed, for: input)
+    }
+
+    /// The signature of standard base64 text of a 64-byte r‖s; nil for anything else.
+    public static func parse(_ signature: String) -> P256.Signing.ECDSASignature? {
+        guard let raw = Data(base64Encoded: signature), raw.count == 64 else { return nil }
+        return try? P256.Signing.ECDSASignature(rawRepresentation: raw)
     }
 
     /// `isValid` for a JWK; false for keys that are not P-256.

@@ -38,18 +38,38 @@ extension PublicJWK {
             guard let key = try? P256.Signing.PublicKey(rawRepresentation: raw) else {
                 throw JOSEError(.invalidKey, "the EC JWK's point is not on P-256")
             }
-            self.init(.p256(key), declaredKID: kid)
+            // The thumbprint from the coordinates as received (strict base64url has one
+            // spelling per value): asking the key for its coordinates converts the point
+            // to affine form, a field inversion that costs more than the rest of a
+            // passport's parse, on the offline verifier's hot path.
+            material = .p256(key)
+            declaredKID = kid
+            let x = members["x"]!.stringValue!, y = members["y"]!.stringValue!  // checked by coordinate(_:)
+            thumbprint = Self.thumbprint(#"{"crv":"P-256","kty":"EC","x":""#, x, #"","y":""#, y)
         case ("OKP", "Ed25519"):
             guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: try coordinate("x")) else {
                 throw JOSEError(.invalidKey, "the OKP JWK's x is not an Ed25519 public key")
             }
-            self.init(.ed25519(key), declaredKID: kid)
+            material = .ed25519(key)
+            declaredKID = kid
+            thumbprint = Self.thumbprint(#"{"crv":"Ed25519","kty":"OKP","x":""#, members["x"]!.stringValue!)
         case (let kty, let crv):
             throw JOSEError(.invalidKey, "unsupported key type \(kty ?? "(none)")/\(crv ?? "(none)"): use EC P-256 or OKP Ed25519")
         }
         if let alg = members["alg"]?.stringValue, alg != algorithm.rawValue {
             throw JOSEError(.invalidKey, "the JWK declares alg \(alg) but its key is for \(algorithm.rawValue)")
         }
+    }
+
+    /// RFC 7638 thumbprint of the pieces joined, then `"}`: the members in order, no white space.
+    private static func thumbprint(_ pieces: String...) -> String {
+        var input: [UInt8] = []
+        input.reserveCapacity(128)
+        for piece in pieces { input.append(contentsOf: piece.utf8) }
+        input.append(contentsOf: #""}"#.utf8)
+        var hash = SHA256()
+        hash.update(data: input)
+        return Base64URL.encode(Array(hash.finalize()))
     }
 
     /// The SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`) of a P-256 key, as

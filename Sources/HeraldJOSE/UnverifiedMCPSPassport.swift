@@ -18,11 +18,22 @@ public struct UnverifiedMCPSPassport: Sendable {
 
     /// Parses the JSON text of a passport.
     public init<Bytes: Collection>(json: Bytes) throws where Bytes.Element == UInt8 {
-        try self.init(try JCSParser.parse(json))
+        try self.init(document: try JCSParser.parse(Array(json), canonicalExcluding: "signature"))
+    }
+
+    /// Reads a passport parsed with ``JCSParser/parse(_:canonicalExcluding:)`` excluding
+    /// `signature`: when the text was canonical, the signed bytes are cut from it instead
+    /// of re-serialized.
+    public init(document: JCSDocument) throws {
+        try self.init(document.value, canonicalSigningInput: document.excludedMember == "signature" ? document.canonicalRest : nil)
     }
 
     /// Reads a parsed passport object.
     public init(_ value: JCSValue) throws {
+        try self.init(value, canonicalSigningInput: nil)
+    }
+
+    private init(_ value: JCSValue, canonicalSigningInput: [UInt8]?) throws {
         guard case .object(var members) = value else { throw JOSEError(.malformed, "an MCPS passport is a JSON object") }
         guard let signatureValue = members.removeValue(forKey: "signature") else {
             throw JOSEError(.malformed, "the passport has no signature")
@@ -83,7 +94,7 @@ public struct UnverifiedMCPSPassport: Sendable {
             scan: members["scan"] ?? .null, trustLevel: level, issuedAt: try time("issued_at"),
             expiresAt: try time("expires_at"), issuer: try string("issuer"), issuerChain: chain)
         self.signature = signature
-        signingInput = JCS.canonicalize(.object(members))
+        signingInput = canonicalSigningInput ?? JCS.canonicalize(.object(members))
         unsignedMembers = members
         // mcps-secure measures the JCS of the whole passport, signature included.
         let size = signingInput.count + #","signature":"""#.utf8.count + signature.utf8.count
@@ -95,25 +106,31 @@ public struct UnverifiedMCPSPassport: Sendable {
     /// Checks the signature with each P-256 key of `keys` in turn (an MCPS passport names
     /// no key) and returns the verified passport with the key that signed it.
     public func verify(with keys: [PublicJWK]) throws -> VerifiedMCPSPassport {
-        guard let raw = Data(base64Encoded: signature), raw.count == 64 else {
+        guard let parsed = MCPSSignature.parse(signature) else {
             throw JOSEError(.malformed, "signature is not standard base64 of 64 bytes (r‖s)")
         }
-        let candidates = keys.filter { $0.algorithm == .es256 }
-        guard !candidates.isEmpty else { throw JOSEError(.unknownKey, "the key set has no P-256 key; MCPS passports are ES256") }
-        for key in candidates where MCPSSignature.isValid(signature, of: signingInput, by: key) {
-            return VerifiedMCPSPassport(passport: unverifiedPassport, signature: signature, key: key)
+        var candidates = 0
+        for key in keys {
+            guard case .p256(let publicKey) = key.material else { continue }
+            candidates += 1
+            if publicKey.isValidSignature(parsed, for: signingInput) {
+                return VerifiedMCPSPassport(passport: unverifiedPassport, signature: signature, key: key)
+            }
         }
+        guard candidates > 0 else { throw JOSEError(.unknownKey, "the key set has no P-256 key; MCPS passports are ES256") }
         // mcps-secure sorts members by code point; where that differs from RFC 8785, it
         // signed other bytes.
         if JCS.isOrderAmbiguous(.object(unsignedMembers)) {
             let alternative = JCS.canonicalize(.object(unsignedMembers), order: .codePoint)
-            for key in candidates where MCPSSignature.isValid(signature, of: alternative, by: key) {
-                return VerifiedMCPSPassport(passport: unverifiedPassport, signature: signature, key: key)
+            for key in keys {
+                if case .p256(let publicKey) = key.material, publicKey.isValidSignature(parsed, for: alternative) {
+                    return VerifiedMCPSPassport(passport: unverifiedPassport, signature: signature, key: key)
+                }
             }
         }
-        throw JOSEError(.badSignature, candidates.count == 1
+        throw JOSEError(.badSignature, candidates == 1
             ? "the signature does not verify with the key"
-            : "the signature does not verify with any of the \(candidates.count) P-256 keys")
+            : "the signature does not verify with any of the \(candidates) P-256 keys")
     }
 }
 

@@ -35,7 +35,7 @@ public struct PassportVerifier: Sendable {
     }
 
     /// Verifies `text`: an MCPS passport (a JSON object), a compact JWT passport, or the
-    /// issuance response `{"passport":"<JWT>"}`.
+    /// issuance response `{"passport":"<JWT>",…}`.
     public func verify(_ text: String, now: Date = Date()) throws(PassportVerificationError) -> VerifiedPassport {
         try verify(Array(text.utf8), now: now)
     }
@@ -50,14 +50,15 @@ public struct PassportVerifier: Sendable {
             while end > first, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end - 1]) { end -= 1 }
             return try verifyJWT(String(decoding: bytes[first..<end], as: UTF8.self), now: now)
         }
-        let value: JCSValue
-        do { value = try JCSParser.parse(bytes) } catch {
+        let document: JCSDocument
+        do { document = try JCSParser.parse(bytes, canonicalExcluding: "signature") } catch {
             throw PassportVerificationError(.malformed, "the passport is not JSON Herald reads: \(Self.reason(error))")
         }
-        if let members = value.objectValue, members.count == 1, let token = members["passport"]?.stringValue {
+        if let members = document.value.objectValue, members["mcps_version"] == nil,
+           let token = members["passport"]?.stringValue {
             return try verifyJWT(token, now: now)
         }
-        return try verifyMCPS(value, now: now)
+        return try verifyMCPS(document: document, now: now)
     }
 
     /// Verifies a compact JWT passport.
@@ -90,11 +91,11 @@ public struct PassportVerifier: Sendable {
 
     /// Verifies the JSON text of an MCPS passport.
     public func verifyMCPS(json: [UInt8], now: Date = Date()) throws(PassportVerificationError) -> VerifiedPassport {
-        let value: JCSValue
-        do { value = try JCSParser.parse(json) } catch {
+        let document: JCSDocument
+        do { document = try JCSParser.parse(json, canonicalExcluding: "signature") } catch {
             throw PassportVerificationError(.malformed, "the passport is not JSON Herald reads: \(Self.reason(error))")
         }
-        return try verifyMCPS(value, now: now)
+        return try verifyMCPS(document: document, now: now)
     }
 
     /// Verifies a parsed MCPS passport.
@@ -103,6 +104,19 @@ public struct PassportVerifier: Sendable {
         do { unverified = try UnverifiedMCPSPassport(value) } catch {
             throw PassportVerificationError(.malformed, "not an MCPS passport: \(Self.reason(error))")
         }
+        return try verify(unverified, now: now)
+    }
+
+    private func verifyMCPS(document: JCSDocument, now: Date) throws(PassportVerificationError) -> VerifiedPassport {
+        let unverified: UnverifiedMCPSPassport
+        do { unverified = try UnverifiedMCPSPassport(document: document) } catch {
+            throw PassportVerificationError(.malformed, "not an MCPS passport: \(Self.reason(error))")
+        }
+        return try verify(unverified, now: now)
+    }
+
+    private func verify(_ unverified: UnverifiedMCPSPassport, now: Date) throws(PassportVerificationError)
+        -> VerifiedPassport {
         let verified: VerifiedMCPSPassport
         do { verified = try unverified.verify(with: keys) } catch {
             let error = Self.joseError(error)

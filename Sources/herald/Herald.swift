@@ -19,7 +19,7 @@ struct HeraldCommand: AsyncParsableCommand {
             Shell completion: `herald completion bash|zsh|fish` prints the script.
             """,
         subcommands: [ServeCommand.self, LoginCommand.self, RealmCommand.self, LevelCommand.self, MappingCommand.self,
-                      ClientCommand.self, AgentCommand.self, KeyCommand.self, AuditCommand.self,
+                      ClientCommand.self, AgentCommand.self, KeyCommand.self, AuditCommand.self, PassportCommand.self,
                       KillCommand.self, ReviveCommand.self, DirectoryCommand.self,
                       CompletionCommand.self]
     )

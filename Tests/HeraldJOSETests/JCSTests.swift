@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 @testable import HeraldJOSE
 import Testing
 
@@ -67,5 +68,86 @@ struct JCSTests {
     func literals() throws {
         #expect(try canonical(#"{"t":true,"f":false,"n":null,"o":{},"a":[]}"#) == #"{"a":[],"f":false,"n":null,"o":{},"t":true}"#)
         #expect(JCS.string(["k": [1, "two", nil, true]]) == #"{"k":[1,"two",null,true]}"#)
+    }
+}
+
+@Suite("JWK interchange")
+struct JWKInterchangeTests {
+    @Test("a JWK read from a parsed object has the same key and thumbprint as one read from JSON", arguments: SigningAlgorithm.allCases)
+    func sameThumbprint(algorithm: SigningAlgorithm) throws {
+        let key = SigningKey.generate(algorithm).publicKey
+        let json = key.json(includeMetadata: true)
+        let fromJSON = try PublicJWK(json: Data(json.utf8))
+        let fromValue = try PublicJWK(jcs: try JCSParser.parse(json))
+        #expect(fromValue.thumbprint == fromJSON.thumbprint && fromValue.thumbprint == key.thumbprint)
+        #expect(fromValue.kid == key.kid && fromValue.algorithm == algorithm)
+        #expect(fromValue.jcsValue == key.jcsValue)
+        #expect(throws: JOSEError.self) { try PublicJWK(jcs: try JCSParser.parse(json.replacingOccurrences(of: "}", with: #","d":"AA"}"#))) }
+        #expect(throws: JOSEError.self) { try PublicJWK(jcs: try JCSParser.parse(json.replacingOccurrences(of: "\"sig\"", with: "\"enc\""))) }
+    }
+
+    @Test("PEM round trip of a P-256 key")
+    func pem() throws {
+        let key = SigningKey.generate(.es256).publicKey
+        let pem = try #require(key.pemRepresentation)
+        #expect(pem.hasPrefix("-----BEGIN PUBLIC KEY-----\n") && pem.hasSuffix("-----END PUBLIC KEY-----\n"))
+        #expect(try PublicJWK(pem: pem) == key)
+        #expect(SigningKey.generate(.edDSA).publicKey.pemRepresentation == nil)
+    }
+}
+
+@Suite("JCS member order")
+struct JCSOrderTests {
+    @Test("the UTF-8 comparison equals UTF-16 code unit order over tricky names")
+    func matchesUTF16() {
+        let names = ["", "a", "ab", "b", "\u{7F}", "\u{80}", "é", "\u{7FF}", "\u{800}", "€", "\u{D7FF}", "\u{E000}", "\u{FB33}",
+                     "\u{FFFF}", "😀", "\u{10000}", "\u{10FFFF}", "a😀", "a\u{E000}", "a\u{FFFF}b", "a\u{10000}b"]
+        for lhs in names {
+            for rhs in names {
+                #expect(JCS.precedes(lhs, rhs) == lhs.utf16.lexicographicallyPrecedes(rhs.utf16), "\(lhs.debugDescription) \(rhs.debugDescription)")
+                #expect(JCS.precedesByCodePoint(lhs, rhs) == lhs.unicodeScalars.map(\.value).lexicographicallyPrecedes(rhs.unicodeScalars.map(\.value)))
+            }
+        }
+    }
+}
+
+@Suite("JCS canonical text fast path")
+struct JCSCanonicalTextTests {
+    private func rest(_ json: String) throws -> String? {
+        try JCSParser.parse(Array(json.utf8), canonicalExcluding: "signature").canonicalRest
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test("canonical text yields its bytes without the excluded member, wherever it stands")
+    func cut() throws {
+        #expect(try rest(#"{"a":1,"b":{"c":[true,null]},"signature":"s"}"#) == #"{"a":1,"b":{"c":[true,null]}}"#)
+        #expect(try rest(#"{"signature":"s","a":1,"b":2}"#) == #"{"a":1,"b":2}"#)
+        #expect(try rest(#"{"a":1,"signature":"s","b":2}"#) == #"{"a":1,"b":2}"#)
+        #expect(try rest(#"{"a":1,"b":2,"signature":{"x":[1,2]}}"#) == #"{"a":1,"b":2}"#)
+        #expect(try rest(#"{"signature":"s"}"#) == "{}")
+        #expect(try rest(#"{"a":"é😀"}"#) == #"{"a":"é😀"}"#)
+        // A nested "signature" is content, not the excluded member.
+        #expect(try rest(#"{"a":{"signature":1},"signature":"s"}"#) == #"{"a":{"signature":1}}"#)
+    }
+
+    @Test("text that is not canonical is left to re-serialization")
+    func notCanonical() throws {
+        for json in [#"{"b":1,"a":2}"#, #"{ "a":1}"#, #"{"a":1}"# + "\n", #"{"a":"\u0041"}"#, #"{"a":-0}"#,
+                     #"{"a":{"z":1,"y":2},"signature":"s"}"#, #"{"a":"x\/y"}"#, "[1,2]"] {
+            #expect(try rest(json) == nil, "\(json)")
+        }
+    }
+
+    @Test("whenever the cut is taken, it equals the canonical form of the value without the member")
+    func agreesWithCanonicalization() throws {
+        let samples = [#"{"a":1,"signature":"s","z":[{"b":"\u0001"}]}"#, #"{"a":[],"b":{},"signature":null,"t":true}"#,
+                       #"{"\ud83d\ude00":1,"\ue000":2,"signature":"s"}"#, #"{"€":1,"é":2}"#, #"{"aa":1,"a":2}"#,
+                       #"{"a":2,"aa":1,"signature":"x"}"#]
+        for json in samples {
+            let document = try JCSParser.parse(Array(json.utf8), canonicalExcluding: "signature")
+            guard case .object(var members) = document.value else { Issue.record("not an object"); continue }
+            members["signature"] = nil
+            if let cut = document.canonicalRest { #expect(cut == JCS.canonicalize(.object(members)), "\(json)") }
+        }
     }
 }
