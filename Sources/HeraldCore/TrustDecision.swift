@@ -20,7 +20,8 @@ public struct TrustDecision: Sendable, Hashable {
 
     public let directoryLevel: TrustLevel
     public let level: TrustLevel
-    public let score: TrustScore
+    /// The trust score now (``TrustScore`` explains it).
+    public let score: Int
     public let stage: PipelineStage
     /// Set when nothing may be issued for the agent.
     public let refusal: Refusal?
@@ -29,10 +30,10 @@ public struct TrustDecision: Sendable, Hashable {
                 levels: LevelTable, now: Date, federationScore: Int? = nil) {
         self.directoryLevel = directoryLevel
         stage = lifecycle.stage
-        score = TrustScore(agent: lifecycle, now: now, federation: federationScore)
+        score = TrustScore.value(agent: lifecycle, now: now, federation: federationScore)
         var level = directoryLevel
         if policy.pipelineRequired, lifecycle.stage != .active { level = .l0 }
-        if policy.earnedLevels { level = min(level, levels.earnedLevel(forScore: score.value)) }
+        if policy.earnedLevels { level = min(level, levels.earnedLevel(forScore: score)) }
         if let kill = lifecycle.kill {
             refusal = .agentKilled(kill)
         } else if let orgKill {

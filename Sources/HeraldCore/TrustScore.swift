@@ -18,7 +18,7 @@ public struct TrustScore: Sendable, Hashable, Codable {
         public var basis: String
     }
 
-    /// Weights of the components; they add up to 100.
+    /// The components in order, with their weights; the weights add up to 100.
     public static let weights: [(name: String, weight: Int)] = [
         ("code_attestation", 25), ("pipeline_stage", 30), ("execution_history", 25), ("tenure", 10), ("federation", 10),
     ]
@@ -26,34 +26,59 @@ public struct TrustScore: Sendable, Hashable, Codable {
     /// Days of tenure that earn the full tenure value.
     public static let fullTenureDays = 90
 
-    /// The score of `agent` at `now`; `federation` is a peer's score for the agent, if any.
+    /// The score of `agent` at `now`, with every component explained; `federation` is a
+    /// peer's score for the agent, if any.
     public init(agent: AgentLifecycle, now: Date, federation: Int? = nil) {
-        var values: [String: (Int, String)] = [:]
-        values["code_attestation"] = switch (agent.codeHash, agent.codeAttested) {
-        case (nil, _): (0, "no code hash registered")
-        case (_, false): (50, "code hash registered, not yet approved at a gate")
-        case (_, true): (100, "registered code hash approved at its latest gate")
-        }
-        values["pipeline_stage"] = (Self.stageValue(agent.stage), "stage \(agent.stage.rawValue)")
+        let values = Self.componentValues(agent: agent, now: now, federation: federation)
         let tally = agent.outcomes
+        let days = Self.tenureDays(agent, now: now)
+        let bases = [
+            agent.codeHash == nil ? "no code hash registered"
+                : agent.codeAttested ? "registered code hash approved at its latest gate"
+                : "code hash registered, not yet approved at a gate",
+            "stage \(agent.stage.rawValue)",
+            tally.total == 0 ? "no outcome reports yet (neutral)"
+                : "\(tally.success) success, \(tally.failure) failure, \(tally.anomaly) anomaly",
+            "\(days) days since intake",
+            federation == nil ? "no federation input (neutral)" : "score reported by the agent's home peer",
+        ]
+        components = Self.weights.indices.map { index in
+            let (name, weight) = Self.weights[index]
+            return Component(name: name, weight: weight, value: values[index],
+                             points: Self.points(weight: weight, value: values[index]), basis: bases[index])
+        }
+        value = components.reduce(0) { $0 + $1.points }
+    }
+
+    /// The score alone, without explanations: what the request path needs.
+    public static func value(agent: AgentLifecycle, now: Date, federation: Int? = nil) -> Int {
+        let values = componentValues(agent: agent, now: now, federation: federation)
+        var total = 0
+        for index in weights.indices { total += points(weight: weights[index].weight, value: values[index]) }
+        return total
+    }
+
+    /// Each component's value 0–100, in the order of ``weights``.
+    static func componentValues(agent: AgentLifecycle, now: Date, federation: Int?) -> [Int] {
+        let code = agent.codeHash == nil ? 0 : agent.codeAttested ? 100 : 50
+        let tally = agent.outcomes
+        let history: Int
         if tally.total == 0 {
-            values["execution_history"] = (50, "no outcome reports yet (neutral)")
+            history = 50
         } else {
             // Failures count double and anomalies five times; one success and one failure of
             // prior keep a single report from swinging the value to an extreme.
             let good = tally.success + 1, weighed = tally.success + 2 * tally.failure + 5 * tally.anomaly + 2
-            values["execution_history"] = ((100 * good + weighed / 2) / weighed,
-                                           "\(tally.success) success, \(tally.failure) failure, \(tally.anomaly) anomaly")
+            history = (100 * good + weighed / 2) / weighed
         }
-        let days = max(0, Int(now.timeIntervalSince(agent.registeredAt) / 86400))
-        values["tenure"] = (min(100, 100 * days / Self.fullTenureDays), "\(days) days since intake")
-        values["federation"] = federation.map { (max(0, min(100, $0)), "score reported by the agent's home peer") }
-            ?? (50, "no federation input (neutral)")
-        components = Self.weights.map { name, weight in
-            let (value, basis) = values[name]!
-            return Component(name: name, weight: weight, value: value, points: (weight * value + 50) / 100, basis: basis)
-        }
-        value = components.reduce(0) { $0 + $1.points }
+        let tenure = min(100, 100 * tenureDays(agent, now: now) / fullTenureDays)
+        return [code, stageValue(agent.stage), history, tenure, federation.map { max(0, min(100, $0)) } ?? 50]
+    }
+
+    static func points(weight: Int, value: Int) -> Int { (weight * value + 50) / 100 }
+
+    static func tenureDays(_ agent: AgentLifecycle, now: Date) -> Int {
+        max(0, Int(now.timeIntervalSince(agent.registeredAt) / 86400))
     }
 
     /// The stage component: progress along the pipeline; nothing while suspended or revoked.

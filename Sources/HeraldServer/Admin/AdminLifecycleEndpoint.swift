@@ -151,8 +151,8 @@ struct AdminLifecycleEndpoint<Context: RequestContext>: Sendable {
             "kill": record.kill.map { ["reason": $0.reason, "by": $0.by, "at": AdminJSON.date($0.at)] as [String: Any] }
                 ?? NSNull(),
             "org_killed": standing.orgKill.map { ["org": $0.org, "reason": $0.kill.reason] as [String: Any] } ?? NSNull(),
-            "trust_score": decision.score.value,
-            "score_components": decision.score.components.map {
+            "trust_score": decision.score,
+            "score_components": TrustScore(agent: record, now: lifecycle.clock.now()).components.map {
                 ["name": $0.name, "weight": $0.weight, "value": $0.value, "points": $0.points, "basis": $0.basis] as [String: Any]
             },
             "directory_level": decision.directoryLevel.name,

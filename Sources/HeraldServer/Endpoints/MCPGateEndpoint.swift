@@ -102,7 +102,7 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
             return
         }
         gate.level = decision.level
-        gate.score = decision.score.value
+        gate.score = decision.score
         if let refusal = decision.refusal { gate.fail("status", refusal.description) } else { gate.passed.append("status") }
         if realm.config.trustPolicy.pipelineRequired, decision.stage != .active {
             gate.fail("pipeline", "the agent is \(decision.stage.rawValue), the realm requires ACTIVE")

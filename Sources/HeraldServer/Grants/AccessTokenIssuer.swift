@@ -55,7 +55,7 @@ struct AccessTokenIssuer: Sendable {
         writer.member("tx_limit", claim.txLimit)
         writer.member("day_limit", claim.dayLimit)
         writer.member("scopes", claim.scopes.joined(separator: ","))
-        writer.member("trust_score", decision.score.value)
+        writer.member("trust_score", decision.score)
         writer.member("pipeline_stage", decision.stage.rawValue)
         writer.endObject()
     }

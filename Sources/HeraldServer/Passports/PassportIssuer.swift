@@ -39,7 +39,7 @@ struct PassportIssuer: Sendable {
                 issuer: realm.issuer, subject: principal.id, issuedAt: Int64(now.timeIntervalSince1970),
                 expiresAt: Int64(expires.timeIntervalSince1970), passportID: id, agent: request.agent,
                 codeHash: record.codeHash ?? principal.codeHash, trustLevel: decision.level,
-                trustScore: decision.score.value, pipelineStage: decision.stage.rawValue,
+                trustScore: decision.score, pipelineStage: decision.stage.rawValue,
                 confirmationKey: request.agentKey,
                 status: StatusListReference(index: record.statusIndex, uri: realm.statusListURI))
             issued = .jwt(try claims.signed(by: signer))
