@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from conftest import herald_binary
-from herald_helpers import client_secret
+from herald_helpers import _find_client, client_secret
 
 REALM = "acme"
 
@@ -53,7 +53,12 @@ def cli(herald, tmp_path_factory):
 
 
 def token(herald, client_id: str) -> requests.Response:
-    return requests.post(herald.token_endpoint(REALM), auth=(client_id, client_secret(client_id)),
+    """A client_credentials token, sent the way the client is registered (Basic or post)."""
+    secret = client_secret(client_id)
+    if _find_client(client_id)[1]["auth"] == "client_secret_post":
+        return requests.post(herald.token_endpoint(REALM), timeout=10,
+                             data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+    return requests.post(herald.token_endpoint(REALM), auth=(client_id, secret),
                          data={"grant_type": "client_credentials"}, timeout=10)
 
 
