@@ -33,7 +33,7 @@ enum PassportKeySource {
     /// Parses key material of any of the accepted forms.
     static func parse(_ data: Data, source: String) throws -> [PublicJWK] {
         let text = String(decoding: data, as: UTF8.self)
-        if text.contains("-----BEGIN PUBLIC KEY-----") {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("-----BEGIN PUBLIC KEY-----") {
             do { return [try PublicJWK(pem: text)] } catch {
                 throw CLIError.usage("\(source) is not a P-256 public key PEM")
             }
