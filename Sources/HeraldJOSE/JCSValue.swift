@@ -64,6 +64,7 @@ public enum JCSValue: Sendable, Hashable {
     }
 }
 
+/// Literals, so that tests and fixed objects read like JSON: `["a": 1, "b": [true, nil]]`.
 extension JCSValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
     public init(stringLiteral value: String) { self = .string(value) }

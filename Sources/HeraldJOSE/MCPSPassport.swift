@@ -109,8 +109,9 @@ public struct MCPSPassport: Sendable, Hashable {
         let input = JCS.canonicalize(object)
         let signature = try MCPSSignature.sign(input, with: key)
         let signed = SignedMCPSPassport(passport: self, signature: signature, canonical: input)
-        guard signed.json.count <= Self.maxBytes + 64 else {
-            throw JOSEError(.malformed, "the signed passport exceeds \(Self.maxBytes) bytes")
+        // `json` is as long as the JCS of the signed passport, which mcps-secure measures.
+        guard signed.json.count <= Self.maxBytes else {
+            throw JOSEError(.malformed, "the signed passport is \(signed.json.count) bytes canonical, more than \(Self.maxBytes)")
         }
         return signed
     }

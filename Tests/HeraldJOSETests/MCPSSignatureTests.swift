@@ -84,3 +84,24 @@ struct MCPSSignatureTests {
         }
     }
 }
+
+@Suite("MCPS passport limits")
+struct MCPSPassportLimitTests {
+    @Test("signing refuses what validate_passport_format would refuse: size, chain depth, capabilities, id")
+    func limits() throws {
+        let key = SigningKey.generate(.es256)
+        func passport(capabilities: [String] = [], chain: [String] = [], id: String = MCPSPassport.newID()) -> MCPSPassport {
+            MCPSPassport(passportID: id, agent: PassportAgent(name: "a", version: "1", capabilities: capabilities),
+                         publicKey: key.publicKey, origin: nil, trustLevel: .l1, issuedAt: Date(),
+                         expiresAt: Date().addingTimeInterval(60), issuer: "https://h.example/realms/acme", issuerChain: chain)
+        }
+        let signed = try passport().signed(with: key)
+        #expect(signed.json.count == JCS.canonicalize(signed.jcsValue).count)
+        #expect(MCPSPassport.isWellFormedID(signed.passport.passportID))
+        #expect(throws: JOSEError.self) { try passport(capabilities: (0..<65).map { "c\($0)" }).signed(with: key) }
+        #expect(throws: JOSEError.self) { try passport(chain: Array(repeating: "AA==", count: 6)).signed(with: key) }
+        #expect(throws: JOSEError.self) { try passport(id: "asp_XYZ").signed(with: key) }
+        #expect(throws: JOSEError.self) { try passport(capabilities: [String(repeating: "x", count: 8200)]).signed(with: key) }
+        #expect(!MCPSPassport.isWellFormedID("asp_00112233445566778899AABBCCDDEEFF"))
+    }
+}
