@@ -40,14 +40,14 @@ public struct PassportVerifier: Sendable {
         try verify(Array(text.utf8), now: now)
     }
 
-    /// Verifies the bytes of a passport in either format (see ``verify(_:now:)-(String,_)``).
+    /// Verifies the bytes of a passport in either format (as the `String` variant does).
     public func verify(_ bytes: [UInt8], now: Date = Date()) throws(PassportVerificationError) -> VerifiedPassport {
-        guard let first = bytes.firstIndex(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
+        guard let first = bytes.firstIndex(where: { !Self.isSpace($0) }) else {
             throw PassportVerificationError(.malformed, "the passport is empty")
         }
         guard bytes[first] == UInt8(ascii: "{") else {
             var end = bytes.endIndex
-            while end > first, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end - 1]) { end -= 1 }
+            while end > first, Self.isSpace(bytes[end - 1]) { end -= 1 }
             return try verifyJWT(String(decoding: bytes[first..<end], as: UTF8.self), now: now)
         }
         let document: JCSDocument
@@ -149,6 +149,8 @@ public struct PassportVerifier: Sendable {
             throw PassportVerificationError(.notYetValid, "issued in the future, at \(Self.time(issuedAt))")
         }
     }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     private static func joseError(_ error: any Error) -> JOSEError {
         error as? JOSEError ?? JOSEError(.malformed, "\(error)")
