@@ -8,21 +8,6 @@ public struct LoadedRealm: Sendable {
     public var secrets: [String: String]
     /// Client ids configured with an inline `secret:` (demo only; the server warns).
     public var inlineSecretClients: [String]
-    /// Federation settings, validated and kept for the federation feature.
-    public var federation: FederationSettings?
-}
-
-/// The realm file's `federation` section.
-public struct FederationSettings: Sendable, Hashable, Codable {
-    public struct Peer: Sendable, Hashable, Codable {
-        public var entity: String
-        public var pin: String
-        public var maxLevel: TrustLevel
-        public var refreshSeconds: Int?
-        public var maxStalenessSeconds: Int?
-    }
-
-    public var bundleLifetimeSeconds: Int
-    public var refreshHintSeconds: Int
-    public var peers: [Peer]
+    /// The realm's `federation` section (stored in the config).
+    public var federation: FederationSettings? { config.federation }
 }

@@ -33,6 +33,7 @@ public enum RealmDocument {
         document["directory"] = config.ldap.map { ["ldap": ldapObject($0)] }
             ?? ["static": ["agents": config.agents.map(agentObject)]]
         if !config.tools.isEmpty { document["tools"] = config.tools.mapValues(\.name) }
+        if let federation = config.federation { document["federation"] = federationObject(federation) }
         return document
     }
 
@@ -43,6 +44,17 @@ public enum RealmDocument {
 
     public static func yaml(_ config: RealmConfig) throws -> String {
         try Yams.dump(object: object(config), width: -1, sortKeys: true)
+    }
+
+    static func federationObject(_ settings: FederationSettings) -> [String: Any] {
+        ["bundle_lifetime": DurationText.format(settings.bundleLifetimeSeconds),
+         "refresh_hint": DurationText.format(settings.refreshHintSeconds),
+         "peers": settings.peers.map { peer in
+             var object: [String: Any] = ["entity": peer.entity, "pin": peer.pin, "max_level": peer.maxLevel.name]
+             if let refresh = peer.refreshSeconds { object["refresh"] = DurationText.format(refresh) }
+             if let stale = peer.maxStalenessSeconds { object["max_staleness"] = DurationText.format(stale) }
+             return object
+         }]
     }
 
     static func levelObject(_ row: LevelPolicyOverride) -> [String: Any] {

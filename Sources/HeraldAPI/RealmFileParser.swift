@@ -47,8 +47,8 @@ struct RealmFileParser {
                 config.defaultToolLevel = reader.level(node, "default_tool_level")
             }
         }
-        let federation = top["federation"].flatMap(parseFederation)
-        return LoadedRealm(config: config, secrets: secrets, inlineSecretClients: inline, federation: federation)
+        config.federation = top["federation"].flatMap(parseFederation)
+        return LoadedRealm(config: config, secrets: secrets, inlineSecretClients: inline)
     }
 
     private func parseToken(_ node: Node, into config: inout RealmConfig) {

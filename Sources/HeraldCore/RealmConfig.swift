@@ -21,6 +21,8 @@ public struct RealmConfig: Sendable, Hashable, Codable {
     public var trustPolicy: TrustPolicy
     /// The LDAP directory (`directory.ldap`); nil when agents come from the realm file.
     public var ldap: LDAPSettings? = nil
+    /// The `federation` section; nil when the realm neither publishes to nor trusts peers.
+    public var federation: FederationSettings? = nil
 
     public init(name: String, displayName: String? = nil, tokenLifetimeSeconds: Int = 300,
                 algorithms: [SigningAlgorithm] = [.es256], keyRotationSeconds: Int = 30 * 86400,

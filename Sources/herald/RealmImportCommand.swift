@@ -46,11 +46,6 @@ struct RealmImportCommand: AsyncParsableCommand {
             return Upload(realm: loaded.config.name, body: data,
                           contentType: json ? "application/json" : "application/yaml", inlinedSecrets: [])
         }
-        if loaded.federation != nil {
-            throw CLIError.usage("\(file) reads the secrets of \(referenced.joined(separator: ", ")) from files or the "
-                + "environment, which the server cannot see, and has a federation section the CLI cannot re-send; "
-                + "write those secrets inline (secret:) or import the file on the server host")
-        }
         var document = RealmDocument.object(loaded.config)
         document["clients"] = (document["clients"] as? [[String: Any]] ?? []).map { client in
             var client = client
