@@ -42,6 +42,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "HeraldFederation",
+            dependencies: ["HeraldCore", "HeraldJOSE"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HeraldVerifier",
             dependencies: ["HeraldCore", "HeraldJOSE"],
             swiftSettings: swiftSettings
@@ -73,6 +78,7 @@ let package = Package(
             name: "HeraldServer",
             dependencies: [
                 "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI", "HeraldDirectory", "HeraldVerifier",
+                "HeraldFederation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,6 +93,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldServer", "HeraldAPI", "HeraldJOSE", "HeraldStore", "HeraldCore", "HeraldVerifier",
+                "HeraldFederation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -107,6 +114,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "HeraldDirectoryTests", dependencies: ["HeraldDirectory", "HeraldTesting"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "HeraldFederationTests", dependencies: ["HeraldFederation"], swiftSettings: swiftSettings),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "heraldTests",
