@@ -198,4 +198,30 @@ struct LDAPTokenTests {
             }
         }
     }
+    @Test("sync mode: tokens come from the synchronised copy; a move shows after a sync; static agent edits are refused")
+    func syncMode() async throws {
+        try await SlapdFixture.with(seed: LDAPFixtures.seed()) { fixture in
+            let server = try await Server.start(realms: [
+                "corp": LDAPFixtures.realm(fixture, ldapKeys: ["mode: sync", "sync_period: 1h"]),
+            ])
+            defer { server.directory.remove() }
+            try await server.herald.application.test(.router) { client in
+                let (id, secret) = server.adminCredentials
+                let admin = try await AdminTestClient.token(client, clientID: id, secret: secret)
+                #expect(try await Self.token(client, id: "mover-bot", secret: LDAPFixtures.password).level == 2)
+                #expect(try await Self.token(client, id: "agent-deep", secret: LDAPFixtures.password).level == 4)
+                try await fixture.modify(LDAPFixtures.move("agent-mover", from: "mcps-l2", to: "mcps-l4"))
+                server.clock.advance(by: 120)  // within sync_period: still the old copy
+                #expect(try await Self.token(client, id: "mover-bot", secret: LDAPFixtures.password).level == 2)
+                let sync = try await client.call(.post, "/admin/realms/corp/directory/sync", token: admin)
+                #expect(sync.status == 200 && sync.object["mode"] as? String == "sync", "\(sync.text)")
+                #expect(try await Self.token(client, id: "mover-bot", secret: LDAPFixtures.password).level == 4)
+                let create = try await client.call(.post, "/admin/realms/corp/agents", token: admin,
+                                                   body: #"{"id":"agent-static","roles":["mcps-l4"]}"#)
+                #expect(create.status == 409, "\(create.text)")
+                let export = try await client.call(.get, "/admin/realms/corp", token: admin)
+                #expect(export.text.contains("sync_period"), "\(export.text)")
+            }
+        }
+    }
 }

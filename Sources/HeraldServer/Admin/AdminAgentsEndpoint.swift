@@ -38,6 +38,7 @@ struct AdminAgentsEndpoint<Context: RequestContext>: Sendable {
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let body = try await AdminJSON.object(request)
         let realm = try context.parameter("realm")
+        try Self.refuseLDAP(admin.runtime(realm).config)
         let id = try AdminJSON.string(body, "id")!
         let loaded = try await admin.edit(realm, event: "admin.agent.created", detail: ["agent": id]) { document in
             var agents = Self.agents(document)
@@ -54,6 +55,7 @@ struct AdminAgentsEndpoint<Context: RequestContext>: Sendable {
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
         var body = try await AdminJSON.object(request)
         let realm = try context.parameter("realm"), id = try context.parameter("agent")
+        try Self.refuseLDAP(admin.runtime(realm).config)
         _ = try agent(context, admin.runtime(realm).config)
         if let named = body["id"] as? String, named != id { throw OAuthError.invalidRequest("an agent's id cannot change") }
         body["id"] = id
@@ -77,6 +79,13 @@ struct AdminAgentsEndpoint<Context: RequestContext>: Sendable {
             document["directory"] = ["static": ["agents": Self.agents(document).filter { $0["id"] as? String != id }]]
         }
         return Response(status: .noContent)
+    }
+
+    /// An LDAP realm's agents live in the directory: editing them here would replace it.
+    static func refuseLDAP(_ config: RealmConfig) throws {
+        guard config.ldap != nil else { return }
+        throw OAuthError(status: .conflict, code: "conflict",
+                         description: "realm \(config.name) reads its agents from LDAP (directory.ldap); change them in the directory")
     }
 
     static func agents(_ document: [String: Any]) -> [[String: Any]] {
