@@ -11,15 +11,34 @@ public protocol RealmRepository: Sendable {
     func deleteRealm(named name: String) async throws
 }
 
+/// What a realm's key signs: tokens, passports and gates, or (kept apart, wire-formats §7)
+/// the realm's federation documents.
+public enum KeyPurpose: String, Sendable, Hashable, CaseIterable {
+    case token, federation
+}
+
 /// Stored signing keys.
 public protocol KeyRepository: Sendable {
-    /// Every key of `realm`, oldest first, revoked ones included.
-    func keys(realm: String) async throws -> [StoredKey]
-    /// Reads the realm's keys, lets `change` edit the set (change states, append new keys;
-    /// rows are never removed) and writes the result back, all in one transaction.
+    /// Every key of `realm` for `purpose`, oldest first, revoked ones included.
+    func keys(realm: String, purpose: KeyPurpose) async throws -> [StoredKey]
+    /// Reads the realm's keys for `purpose`, lets `change` edit the set (change states, append
+    /// new keys; rows are never removed) and writes the result back, all in one transaction.
     @discardableResult
-    func modifyKeys(realm: String, _ change: @Sendable (inout [StoredKey]) throws -> Void) async throws
+    func modifyKeys(realm: String, purpose: KeyPurpose, _ change: @Sendable (inout [StoredKey]) throws -> Void)
+        async throws -> [StoredKey]
+}
+
+extension KeyRepository {
+    /// The realm's token keys.
+    public func keys(realm: String) async throws -> [StoredKey] { try await keys(realm: realm, purpose: .token) }
+
+    /// Edits the realm's token keys.
+    @discardableResult
+    public func modifyKeys(realm: String, _ change: @Sendable (inout [StoredKey]) throws -> Void) async throws
         -> [StoredKey]
+    {
+        try await modifyKeys(realm: realm, purpose: .token, change)
+    }
 }
 
 /// Stored agent lifecycle: pipeline records, organisation kills, revoked tokens, passports.
@@ -54,4 +73,14 @@ public struct RealmLifecycleState: Sendable, Hashable {
         self.orgKills = orgKills
         self.revokedTokens = revokedTokens
     }
+}
+
+/// What a realm remembers about each federation peer between refreshes: its anchor (pins,
+/// announced keys, last sequence) and last good bundle, as one opaque document per peer
+/// (the federation module owns its format).
+public protocol FederationPeerRepository: Sendable {
+    /// Entity → stored state, for every peer of `realm` that has one.
+    func peerStates(realm: String) async throws -> [String: [UInt8]]
+    func savePeerState(realm: String, entity: String, state: [UInt8]) async throws
+    func deletePeerState(realm: String, entity: String) async throws
 }

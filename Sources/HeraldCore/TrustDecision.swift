@@ -8,7 +8,16 @@ public struct TrustDecision: Sendable, Hashable {
         case orgKilled(org: String, KillRecord)
         case stage(PipelineStage)
 
-        /// One line for error descriptions and audit entries.
+        /// What a client may be told: that the agent is stopped, not the operator's reason.
+        public var publicDescription: String {
+            switch self {
+            case .agentKilled: "the agent is stopped by the kill switch"
+            case .orgKilled(let org, _): "organisation \(org) is stopped by the kill switch"
+            case .stage(let stage): "the agent is \(stage.rawValue)"
+            }
+        }
+
+        /// One line for logs and audit entries (holds the operator's reason).
         public var description: String {
             switch self {
             case .agentKilled(let kill): "the agent is stopped by the kill switch: \(kill.reason)"

@@ -3,18 +3,27 @@ import GRDB
 import HeraldCore
 
 extension SQLiteStore: KeyRepository {
-    public func keys(realm: String) async throws -> [StoredKey] {
+    public func keys(realm: String, purpose: KeyPurpose) async throws -> [StoredKey] {
         try await mapErrors("reading keys of \(realm)") {
-            try await writer.read { db in try Self.fetchKeys(db, realm: realm) }
+            try await writer.read { db in try Self.fetchKeys(db, realm: realm, table: Self.table(purpose)) }
         }
     }
 
-    public func modifyKeys(realm: String, _ change: @Sendable (inout [StoredKey]) throws -> Void) async throws
-        -> [StoredKey]
+    /// Token keys live in `signing_keys`, federation keys in `federation_keys` (same shape).
+    static func table(_ purpose: KeyPurpose) -> String {
+        switch purpose {
+        case .token: "signing_keys"
+        case .federation: "federation_keys"
+        }
+    }
+
+    public func modifyKeys(realm: String, purpose: KeyPurpose,
+                           _ change: @Sendable (inout [StoredKey]) throws -> Void) async throws -> [StoredKey]
     {
-        try await mapErrors("changing keys of \(realm)") {
+        let table = Self.table(purpose)
+        return try await mapErrors("changing keys of \(realm)") {
             try await writer.write { db in
-                let before = try Self.fetchKeys(db, realm: realm)
+                let before = try Self.fetchKeys(db, realm: realm, table: table)
                 var after = before
                 try change(&after)
                 let old = Dictionary(uniqueKeysWithValues: before.map { ($0.kid, $0) })
@@ -26,15 +35,15 @@ extension SQLiteStore: KeyRepository {
                 let ordered = after.sorted { ($0.state == .active ? 1 : 0) < ($1.state == .active ? 1 : 0) }
                 for key in ordered where old[key.kid] != key {
                     guard key.realm == realm else { throw HeraldError(.conflict, "key \(key.kid) belongs to \(key.realm)") }
-                    try Self.upsert(db, key)
+                    try Self.upsert(db, key, table: table)
                 }
-                return try Self.fetchKeys(db, realm: realm)
+                return try Self.fetchKeys(db, realm: realm, table: table)
             }
         }
     }
 
-    private static func fetchKeys(_ db: Database, realm: String) throws -> [StoredKey] {
-        try Row.fetchAll(db, sql: "SELECT * FROM signing_keys WHERE realm = ? ORDER BY created_at, kid",
+    private static func fetchKeys(_ db: Database, realm: String, table: String) throws -> [StoredKey] {
+        try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE realm = ? ORDER BY created_at, kid",
                          arguments: [realm]).map { row in
             func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
             let algorithmName: String = row["algorithm"], stateName: String = row["state"]
@@ -48,10 +57,10 @@ extension SQLiteStore: KeyRepository {
         }
     }
 
-    private static func upsert(_ db: Database, _ key: StoredKey) throws {
+    private static func upsert(_ db: Database, _ key: StoredKey, table: String) throws {
         func seconds(_ date: Date?) -> Double? { date?.timeIntervalSince1970 }
         try db.execute(sql: """
-            INSERT INTO signing_keys (realm, kid, algorithm, state, created_at, activate_at, activated_at, retired_at,
+            INSERT INTO \(table) (realm, kid, algorithm, state, created_at, activate_at, activated_at, retired_at,
                                       publish_until, revoked_at, public_jwk, sealed_private_key)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(realm, kid) DO UPDATE SET

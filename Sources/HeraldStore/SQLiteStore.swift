@@ -72,6 +72,7 @@ public final class SQLiteStore: Sendable {
         }
         migrator.registerMigration("0003_create_audit_log") { db in try createAuditLog(db) }
         migrator.registerMigration("0004_create_lifecycle") { db in try createLifecycle(db) }
+        migrator.registerMigration("0005_create_federation") { db in try createFederation(db) }
         return migrator
     }
 

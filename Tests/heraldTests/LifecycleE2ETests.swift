@@ -202,7 +202,7 @@ struct LifecycleE2ETests {
             #expect(await cli.run(["kill", "agent", "agent-ops", "--reason", "compromised"]).status == 0)
             let refused = await cli.run(["passport", "issue", "agent-ops", "--format", "mcps", "--public-key", jwk])
             #expect(refused.status == 2, "\(refused)")
-            #expect(refused.errors.contains("compromised") && refused.errors.contains("(403 "))
+            #expect(refused.errors.contains("kill switch") && !refused.errors.contains("compromised") && refused.errors.contains("(403 "))
         }
     }
 

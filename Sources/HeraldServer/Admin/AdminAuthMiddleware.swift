@@ -68,5 +68,7 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// The admin client making the current request, for audit entries.
 enum AdminActor {
-    @TaskLocal static var current = "unknown"
+    /// The value outside any admin request.
+    static let unknown = "unknown"
+    @TaskLocal static var current = unknown
 }

@@ -28,18 +28,30 @@ struct CallerAuthenticator: Sendable {
             if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) {
                 throw unauthorized(realm, "the token has been revoked", error: true)
             }
-            return Caller(clientID: verified.claims.client_id ?? verified.claims.sub, agentID: verified.claims.sub,
-                          viaToken: true)
+            return try serving(Caller(clientID: verified.claims.client_id ?? verified.claims.sub,
+                                      agentID: verified.claims.sub, viaToken: true), realm: realm)
         }
         if let header, header.lowercased().hasPrefix("basic ") {
             let profile: ClientProfile
             do { profile = try clients.authenticateCaller(basic: header, realm: realm) } catch {
-                throw unauthorized(realm, "client authentication failed", error: true)
+                throw OAuthError(status: .unauthorized, code: "invalid_client", description: "client authentication failed",
+                                 authenticateChallenge: "Basic realm=\"\(realm.name)\"")
             }
-            return Caller(clientID: profile.client.clientID, agentID: profile.client.subject, viaToken: false)
+            return try serving(Caller(clientID: profile.client.clientID, agentID: profile.client.subject, viaToken: false),
+                               realm: realm)
         }
         throw unauthorized(realm, "authenticate as a registered client: HTTP Basic with its secret, or its access token as Bearer",
                            error: false)
+    }
+
+    /// A caller whose own agent is stopped (kill switch, SUSPENDED, REVOKED) is refused too.
+    private func serving(_ caller: Caller, realm: RealmRuntime) throws(OAuthError) -> Caller {
+        let standing = book.standing(realm: realm.name, agentID: caller.agentID, org: nil)
+        let stopped = standing.orgKill != nil || standing.record.map { $0.kill != nil || !$0.stage.isServing } ?? false
+        guard !stopped else {
+            throw OAuthError(status: .forbidden, code: "access_denied", description: "the calling agent is stopped")
+        }
+        return caller
     }
 
     private func unauthorized(_ realm: RealmRuntime, _ description: String, error: Bool) -> OAuthError {

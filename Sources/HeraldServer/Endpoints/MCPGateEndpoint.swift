@@ -103,7 +103,7 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
         }
         gate.level = decision.level
         gate.score = decision.score
-        if let refusal = decision.refusal { gate.fail("status", refusal.description) } else { gate.passed.append("status") }
+        if let refusal = decision.refusal { gate.fail("status", refusal.publicDescription) } else { gate.passed.append("status") }
         if realm.config.trustPolicy.pipelineRequired, decision.stage != .active {
             gate.fail("pipeline", "the agent is \(decision.stage.rawValue), the realm requires ACTIVE")
         } else {

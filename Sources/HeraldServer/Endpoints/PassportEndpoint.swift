@@ -43,7 +43,7 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
                                                               in: realm)
         if let refusal = decision.refusal {
             throw OAuthError(status: .forbidden, code: "access_denied",
-                             description: "no passport for agent \(id): \(refusal.description)")
+                             description: "no passport for agent \(id): \(refusal.publicDescription)")
         }
         let passportRequest = try Self.passportRequest(body, principal: principal, clientID: clientID,
                                                        level: decision.level, in: realm)

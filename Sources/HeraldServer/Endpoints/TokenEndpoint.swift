@@ -96,7 +96,7 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
         }
         if let refusal = result.0.refusal {
             throw OAuthError(status: .badRequest, code: "unauthorized_client",
-                             description: "no token for agent \(principal.principal.id): \(refusal.description)",
+                             description: "no token for agent \(principal.principal.id): \(refusal.publicDescription)",
                              reason: refusal.description)
         }
         return result

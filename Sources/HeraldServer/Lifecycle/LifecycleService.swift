@@ -121,9 +121,19 @@ final class LifecycleService: Sendable {
                       signer: GateSigner, fromDirectory: Bool = false) async throws -> AgentLifecycle {
         let now = clock.now()
         return try await change(principal, in: realm, event: { before, after in
-            ("agent.code_registered", ["code_hash": codeHash, "previous": before?.codeHash ?? "",
-                                       "stage": after.stage.rawValue])
+            var detail = ["code_hash": codeHash, "previous": before?.codeHash ?? "", "stage": after.stage.rawValue]
+            if let before, before.stage != after.stage, let gate = after.gates.last {
+                // The demotion is a gate: its signed record goes into the chain with it.
+                detail["from"] = gate.from.rawValue
+                detail["to"] = gate.to.rawValue
+                detail["gate"] = gate.signature
+            }
+            return ("agent.code_registered", detail)
         }) { record throws(OAuthError) in
+            guard record.stage != .revoked else {
+                throw OAuthError(status: .conflict, code: "stage_skip",
+                                 description: "agent \(record.agentID) is REVOKED; it takes no new code")
+            }
             if fromDirectory { record.directoryCodeHash = codeHash }
             guard record.codeHash != codeHash else { return }
             record.codeHash = codeHash
@@ -157,7 +167,7 @@ final class LifecycleService: Sendable {
     {
         let now = clock.now()
         return try await change(principal, in: realm, event: { before, after in
-            guard (before?.kill == nil) != (after.kill == nil) else { return nil }
+            guard before?.kill != after.kill else { return nil }
             return (after.kill == nil ? "agent.revived" : "agent.killed", ["reason": reason ?? ""])
         }) { record in
             record.kill = reason.map { KillRecord(reason: $0, by: actor, at: now) }
@@ -214,8 +224,9 @@ final class LifecycleService: Sendable {
             guard let after = stored else { throw HeraldError(.storage, "lifecycle of \(principal.id) was not stored") }
             book.update(realm: realmName) { $0.agents[after.agentID] = after }
             if let (type, detail) = event(before, after) {
+                let actor = AdminActor.current == AdminActor.unknown ? "system" : AdminActor.current
                 try await audit?.record(AuditEvent(type: type, realm: realmName, time: clock.now(),
-                                                   actor: AdminActor.current, agent: after.agentID,
+                                                   actor: actor, agent: after.agentID,
                                                    reason: after.kill?.reason, detail: detail))
             }
             return after

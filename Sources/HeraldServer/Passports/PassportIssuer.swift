@@ -31,10 +31,9 @@ struct PassportIssuer: Sendable {
         let issued: Issued
         switch format {
         case .jwt:
-            guard let signer = realm.keyRing.signer(for: realm.config.signingAlgorithm) else {
-                throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                                 description: "the realm has no active signing key; retry shortly")
-            }
+            // wire-formats §4: the JWT passport is ES256 whatever signs the realm's tokens, so
+            // the verifiers of Agent-Signature need only one algorithm.
+            let signer = try Self.trustAuthorityKey(realm)
             let claims = JWTPassportClaims(
                 issuer: realm.issuer, subject: principal.id, issuedAt: Int64(now.timeIntervalSince1970),
                 expiresAt: Int64(expires.timeIntervalSince1970), passportID: id, agent: request.agent,
