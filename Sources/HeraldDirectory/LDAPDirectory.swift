@@ -33,6 +33,8 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
         var groupIndex: (index: LDAPGroupIndex, fetchedAt: Date)?
         var snapshot: Snapshot?
         var syncing: Task<LDAPSyncReport, any Error>?
+        /// Lookups on their way to the server: concurrent misses for one id share one.
+        var lookups: [String: Task<LDAPAgent?, any Error>] = [:]
     }
 
     private struct Snapshot {
@@ -47,6 +49,7 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
         self.settings = settings
         self.clock = clock
         self.logger = logger
+        _ = Self.ignoreSIGPIPE
         let options = LDAPConnectionOptions(url: settings.url, startTLS: settings.startTLS, caFile: settings.caFile,
                                             timeoutSeconds: settings.timeoutSeconds)
         let credentials = settings.bindDN.map { LDAPConnectionPool.Credentials(dn: $0, password: bindPassword ?? "") }
@@ -55,6 +58,9 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
         bindPool = LDAPConnectionPool(options: options, credentials: nil, capacity: poolSize, executor: executor,
                                       statistics: statistics)
     }
+
+    /// A write to a connection the server has closed must be an error, not the end of the process.
+    private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     /// The service account's password from `bind_password_file` or `bind_password_env`;
     /// nil when neither is set (anonymous searches).
@@ -117,18 +123,14 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
         case .missing: return nil
         case .stale(let agent): stale = agent
         }
+        let lookup: Task<LDAPAgent?, any Error> = state.withLock { state in
+            if let running = state.lookups[id] { return running }
+            let task = Task { try await self.lookUpAndRemember(id: id, at: now) }
+            state.lookups[id] = task
+            return task
+        }
         do {
-            let agent = try await lookUp(id: id, at: now)
-            state.withLock { state in
-                if let agent {
-                    state.agents[id] = agent
-                    state.missing[id] = nil
-                } else {
-                    state.agents[id] = nil
-                    state.missing[id] = now
-                }
-            }
-            return agent
+            return try await lookup.value
         } catch {
             if error.isUnavailable, settings.onUnavailable == .serveStale, let stale,
                now.timeIntervalSince(stale.fetchedAt) <= Double(settings.cacheTTLSeconds + settings.maxStaleSeconds) {
@@ -139,7 +141,28 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
                 return stale
             }
             logger.error("LDAP directory lookup failed", metadata: ["agent.id": "\(id)", "ldap.error": "\(error)"])
-            throw HeraldError(.directoryUnavailable, error.description)
+            throw HeraldError(.directoryUnavailable, "\(error)")
+        }
+    }
+
+    /// One lookup at the server; its answer replaces the cached one.
+    private func lookUpAndRemember(id: String, at now: Date) async throws -> LDAPAgent? {
+        do {
+            let agent = try await lookUp(id: id, at: now)
+            state.withLock { state in
+                state.lookups[id] = nil
+                if let agent {
+                    state.agents[id] = agent
+                    state.missing[id] = nil
+                } else {
+                    state.agents[id] = nil
+                    state.missing[id] = now
+                }
+            }
+            return agent
+        } catch {
+            state.withLock { $0.lookups[id] = nil }
+            throw error
         }
     }
 

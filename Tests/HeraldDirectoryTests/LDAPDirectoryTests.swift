@@ -100,6 +100,22 @@ struct LDAPDirectoryTests {
         }
     }
 
+    @Test("concurrent cache misses for one agent share one lookup")
+    func coalescing() async throws {
+        try await SlapdFixture.with(seed: LDAPSeed.ldif) { fixture in
+            let directory = try LDAPSeed.directory(fixture, settings: LDAPSeed.settings(fixture))
+            defer { directory.shutdown() }
+            _ = try await directory.principal(id: "agent-none")  // a bound connection and the group tree
+            let before = directory.statistics.roundTrips.load(ordering: .relaxed)
+            let levels = try await withThrowingTaskGroup(of: TrustLevel?.self) { group in
+                for _ in 0..<20 { group.addTask { LDAPSeed.level(try await directory.principal(id: "agent-deep")) } }
+                return try await group.reduce(into: [TrustLevel?]()) { $0.append($1) }
+            }
+            #expect(levels == Array(repeating: .l4, count: 20))
+            #expect(directory.statistics.roundTrips.load(ordering: .relaxed) - before == 1)
+        }
+    }
+
     @Test("moving an agent from L2 to L4 shows after cache_ttl (live) and after a sync (sync); removal too")
     func moves() async throws {
         try await SlapdFixture.with(seed: LDAPSeed.ldif) { fixture in
