@@ -1,0 +1,81 @@
+"""The LDAP demo realm (realms/ldap/acme-ldap.yaml) against a real slapd, with third-party
+clients: authlib gets client_credentials tokens for LDAP-backed agents (ldap_bind and
+agent_bind: the client secret is the agent's directory password), joserfc verifies them
+against the published JWKS, and the mcps claim carries the level the directory gives
+(nested groups, a DN mapping, a disabled agent)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from joserfc import jwt as jose_jwt
+from joserfc.jwk import KeySet
+
+from herald_helpers import REALMS_DIR
+
+REPO = REALMS_DIR.parent
+FIXTURE = REPO / "scripts" / "slapd-fixture.sh"
+
+
+@pytest.fixture(scope="module")
+def ldap_herald(start_herald, tmp_path_factory):
+    if shutil.which("slapd") is None and not Path("/usr/sbin/slapd").exists():
+        pytest.fail("slapd is not installed: run scripts/install-deps.sh --test")
+    work = tmp_path_factory.mktemp("ldap")
+    slapd = work / "slapd"
+    subprocess.run([str(FIXTURE), "start", str(slapd), "--seed", str(REALMS_DIR / "ldap" / "acme-ldap.ldif")],
+                   check=True, capture_output=True, timeout=60)
+    try:
+        realms = work / "realms"
+        (realms / "secrets").mkdir(parents=True)
+        shutil.copy(REALMS_DIR / "ldap" / "secrets" / "treasury-bot", realms / "secrets" / "treasury-bot")
+        shutil.copy(slapd / "bind-password", realms / "secrets" / "ldap-bind")
+        text = (REALMS_DIR / "ldap" / "acme-ldap.yaml").read_text()
+        (realms / "acme-ldap.yaml").write_text(text.replace("ldap://127.0.0.1:3389", (slapd / "url").read_text()))
+        yield start_herald(realms_dir=realms, default_realm="acme-ldap")
+    finally:
+        subprocess.run([str(FIXTURE), "stop", str(slapd)], check=False, timeout=30)
+
+
+def fetch(h, client_id: str, secret: str) -> dict:
+    """A token through authlib (client_secret_basic); its claims verified with joserfc."""
+    session = OAuth2Session(client_id, secret, token_endpoint_auth_method="client_secret_basic")
+    token = session.fetch_token(h.token_endpoint("acme-ldap"), grant_type="client_credentials")
+    jwks = requests.get(h.discovery("acme-ldap")["jwks_uri"], timeout=10).json()
+    return jose_jwt.decode(token["access_token"], KeySet.import_key_set(jwks), algorithms=["ES256"]).claims
+
+
+@pytest.mark.parametrize("client_id, secret, sub, level", [
+    ("payments-bot", "demo-payments-password", "agent-payments", 3),         # ldap_bind; nested two deep in mcps-l3
+    ("agent-payments", "demo-payments-password", "agent-payments", 3),       # agent_bind, no registered client
+    ("agent-treasury", "demo-treasury-password", "agent-treasury", 4),       # DN mapping cn=treasury → mcps-l4
+    ("agent-research", "demo-research-password", "agent-research", 1),       # direct member of mcps-l1
+    ("agent-intern", "demo-intern-password", "agent-intern", 0),             # no group
+    ("treasury-bot", "demo-treasury-secret-0123456789", "agent-treasury", 4),  # secret client, LDAP principal
+])
+def test_levels(ldap_herald, client_id, secret, sub, level):
+    c = fetch(ldap_herald, client_id, secret)
+    assert c["sub"] == sub
+    assert c["client_id"] == client_id
+    assert c["mcps"]["trust_level"] == level
+    assert c["iss"] == ldap_herald.issuer("acme-ldap")
+
+
+@pytest.mark.parametrize("client_id, secret", [
+    ("payments-bot", "wrong-password"),
+    ("agent-retired", "demo-retired-password"),   # disabled_filter matches
+    ("*)(uid=*", "demo-payments-password"),       # filter injection finds nothing
+    ("nobody", "demo-payments-password"),
+])
+def test_refused(ldap_herald, client_id, secret):
+    r = requests.post(ldap_herald.token_endpoint("acme-ldap"), data={"grant_type": "client_credentials"},
+                      auth=(client_id, secret), timeout=10)
+    assert r.status_code == 401, r.text
+    assert r.json()["error"] == "invalid_client"
+    log = ldap_herald.log_path.read_text(errors="replace")
+    assert secret not in log
