@@ -72,7 +72,7 @@ extension PeerAnchor: Codable {
             var members: [String: JCSValue] = ["kty": .string(key.kty), "crv": .string(key.crv), "x": .string(key.x)]
             if let y = key.y { members["y"] = .string(y) }
             if let kid = key.kid { members["kid"] = .string(kid) }
-            do { announced.append(try PublicJWK(jcs: .object(members))) } catch {
+            do { announced.append(TrustBundle.normalized(try PublicJWK(jcs: .object(members)))) } catch {
                 throw DecodingError.dataCorruptedError(forKey: .announced, in: container,
                                                        debugDescription: "an announced key does not decode: \(error)")
             }

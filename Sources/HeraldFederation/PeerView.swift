@@ -117,7 +117,7 @@ extension PeerView: Codable {
         func keys(_ key: CodingKeys) throws -> [PublicJWK] {
             let texts = try container.decode([String].self, forKey: key)
             return try texts.map { text in
-                do { return try PublicJWK(jcs: try JCSParser.parse(text)) } catch {
+                do { return TrustBundle.normalized(try PublicJWK(jcs: try JCSParser.parse(text))) } catch {
                     throw DecodingError.dataCorruptedError(forKey: key, in: container,
                                                            debugDescription: "a stored key does not decode: \(error)")
                 }

@@ -83,11 +83,19 @@ extension TrustBundle {
         }
         var result: [PublicJWK] = []
         for (index, key) in keys.enumerated() {
-            do { result.append(try PublicJWK(jcs: key)) } catch {
+            do {
+                result.append(normalized(try PublicJWK(jcs: key)))
+            } catch {
                 let reason = (error as? JOSEError)?.reason ?? "\(error)"
                 throw BundleRejection(.malformed, "\(name).keys[\(index)] is not a usable key: \(reason)")
             }
         }
         return result
+    }
+
+    /// `key` without a declared kid when that kid is its thumbprint (it then says nothing
+    /// more), so a key reads back equal to the one that was written.
+    static func normalized(_ key: PublicJWK) -> PublicJWK {
+        key.declaredKID == key.thumbprint ? PublicJWK(key.material) : key
     }
 }
