@@ -26,6 +26,7 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
     private let clock: any HeraldClock
     private let logger: Logger
     private let state = Mutex(State())
+    private let copyFile: String?
 
     private struct State {
         var agents: [String: LDAPAgent] = [:]
@@ -44,11 +45,15 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
 
     /// - Parameters:
     ///   - bindPassword: the service account's password (see ``bindPassword(for:environment:)``).
+    ///   - copyFile: with `mode: sync`, where each synchronised copy is saved (mode 0600) and
+    ///     read back at start, so a restarted server can serve it while the LDAP server is down
+    ///     (within the same age limit as any copy).
     public init(settings: LDAPSettings, bindPassword: String?, clock: any HeraldClock = SystemClock(), logger: Logger,
-                executor: BlockingExecutor = .shared, poolSize: Int = 4) {
+                executor: BlockingExecutor = .shared, poolSize: Int = 4, copyFile: String? = nil) {
         self.settings = settings
         self.clock = clock
         self.logger = logger
+        self.copyFile = settings.mode == .sync ? copyFile : nil
         _ = Self.ignoreSIGPIPE
         let options = LDAPConnectionOptions(url: settings.url, startTLS: settings.startTLS, caFile: settings.caFile,
                                             timeoutSeconds: settings.timeoutSeconds)
@@ -57,6 +62,49 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
                                   statistics: statistics)
         bindPool = LDAPConnectionPool(options: options, credentials: nil, capacity: poolSize, executor: executor,
                                       statistics: statistics)
+        if let file = self.copyFile { restoreCopy(from: file) }
+    }
+
+    /// The saved copy of a synchronised directory.
+    private struct SavedCopy: Codable {
+        var version = 1
+        var url: String
+        var syncedAt: Date
+        var agents: [LDAPAgent]
+    }
+
+    private func saveCopy(_ agents: [String: LDAPAgent], syncedAt: Date) {
+        guard let copyFile else { return }
+        do {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .secondsSince1970
+            let data = try encoder.encode(SavedCopy(url: settings.url, syncedAt: syncedAt,
+                                                    agents: agents.values.sorted { $0.principal.id < $1.principal.id }))
+            let directory = (copyFile as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let temporary = copyFile + ".tmp"
+            guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600])
+            else { throw HeraldError(.storage, "cannot write \(temporary)") }
+            guard rename(temporary, copyFile) == 0 else { throw HeraldError(.storage, "cannot rename \(temporary)") }
+        } catch {
+            logger.warning("could not save the LDAP directory copy", metadata: ["file": "\(copyFile)", "error": "\(error)"])
+        }
+    }
+
+    private func restoreCopy(from file: String) {
+        guard let data = FileManager.default.contents(atPath: file) else { return }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        guard let saved = try? decoder.decode(SavedCopy.self, from: data), saved.url == settings.url else {
+            logger.warning("ignoring an unreadable or foreign LDAP directory copy", metadata: ["file": "\(file)"])
+            return
+        }
+        let agents = Dictionary(saved.agents.map { ($0.principal.id, $0) }, uniquingKeysWith: { first, _ in first })
+        state.withLock { $0.snapshot = Snapshot(agents: agents, syncedAt: saved.syncedAt) }
+        logger.info("LDAP directory copy restored", metadata: [
+            "agents": "\(agents.count)", "synced_at": "\(saved.syncedAt)",
+        ])
     }
 
     /// A write to a connection the server has closed must be an error, not the end of the process.
@@ -389,6 +437,7 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
                 state.snapshot = Snapshot(agents: agents, syncedAt: finished)
                 state.groupIndex = (index, finished)
             }
+            saveCopy(agents, syncedAt: finished)
             let report = LDAPSyncReport(agents: agents.count, groups: index.count,
                                         roundTrips: statistics.roundTrips.load(ordering: .relaxed) - before,
                                         seconds: finished.timeIntervalSince(start))
@@ -428,7 +477,7 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
 }
 
 /// An agent as the LDAP directory resolved it.
-public struct LDAPAgent: Sendable, Hashable {
+public struct LDAPAgent: Sendable, Hashable, Codable {
     public let principal: Principal
     /// The entry's DN (what `ldap_bind` binds as).
     public let dn: String

@@ -66,6 +66,30 @@ struct LDAPOutageTests {
         }
     }
 
+    @Test("sync mode saves its copy; a new directory (a restarted server) serves it while slapd is down")
+    func savedCopy() async throws {
+        try await SlapdFixture.with(seed: LDAPSeed.ldif) { fixture in
+            let clock = ManualClock()
+            let file = fixture.directory.file("copy/corp.json")
+            let settings = LDAPSeed.settings(fixture, mode: .sync, cacheTTL: 30)
+            let first = LDAPDirectory(settings: settings, bindPassword: fixture.bindPassword, clock: clock,
+                                      logger: .init(label: "test"), copyFile: file)
+            try await first.sync()
+            first.shutdown()
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            let saved = try String(contentsOfFile: file, encoding: .utf8)
+            #expect(saved.contains("agent-deep") && !saved.contains(fixture.bindPassword) && !saved.contains(LDAPSeed.password))
+            try await fixture.stop()
+            let restarted = LDAPDirectory(settings: settings, bindPassword: fixture.bindPassword, clock: clock,
+                                          logger: .init(label: "test"), copyFile: file)
+            defer { restarted.shutdown() }
+            #expect(LDAPSeed.level(try await restarted.principal(id: "agent-deep")) == .l4)
+            clock.advance(by: 91)  // older than sync_period 60 + cache_ttl 30: fail closed
+            await Self.expectUnavailable { try await restarted.principal(id: "agent-deep") }
+        }
+    }
+
     static func expectUnavailable<T>(_ body: () async throws -> T, sourceLocation: SourceLocation = #_sourceLocation) async {
         do {
             _ = try await body()

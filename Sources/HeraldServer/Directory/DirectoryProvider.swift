@@ -12,12 +12,15 @@ public final class DirectoryProvider: Sendable {
     let clock: any HeraldClock
     let logger: Logger
     let environment: [String: String]
+    /// Where `mode: sync` directories save their copy (`ldap/<realm>.json`); nil: not saved.
+    let dataDirectory: String?
 
     public init(clock: any HeraldClock, logger: Logger,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment, dataDirectory: String? = nil) {
         self.clock = clock
         self.logger = logger
         self.environment = environment
+        self.dataDirectory = dataDirectory
     }
 
     /// The connector `config` asks for; nil for the realm file's static directory (the
@@ -32,7 +35,9 @@ public final class DirectoryProvider: Sendable {
         let password = try LDAPDirectory.bindPassword(for: settings, environment: environment)
         var logger = logger
         logger[metadataKey: "realm.id"] = "\(config.name)"
-        let directory = LDAPDirectory(settings: settings, bindPassword: password, clock: clock, logger: logger)
+        let copyFile = dataDirectory.map { ($0 as NSString).appendingPathComponent("ldap/\(config.name).json") }
+        let directory = LDAPDirectory(settings: settings, bindPassword: password, clock: clock, logger: logger,
+                                      copyFile: copyFile)
         let old = ldap.withLock { directories in
             defer { directories[config.name] = directory }
             return directories[config.name]
