@@ -61,6 +61,9 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     if audit == nil { logger.warning("the audit log is OFF: decisions are not recorded (benchmarks only)") }
     let keyManager = KeyManager(store: store, sealer: masterKey.keySealer, clock: clock, logger: logger, audit: audit)
     let lifecycle = LifecycleService(store: store, book: LifecycleBook(), audit: audit, clock: clock, logger: logger)
+    let federation = FederationService(
+        keys: FederationKeys(store: store, sealer: masterKey.keySealer, clock: clock, audit: audit, logger: logger),
+        peerStore: store, registry: registry, book: lifecycle.book, clock: clock, logger: logger, http: .shared)
     let directories = DirectoryProvider(clock: clock, logger: logger, dataDirectory: configuration.dataDirectory)
     for name in names {
         guard let config = try await store.realm(named: name) else { continue }
@@ -69,6 +72,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
         registry.install(try RealmRuntime(config: config, publicURL: configuration.publicURL, keyRing: ring,
                                           directory: directories.directory(for: config)))
         try await lifecycle.load(realm: name)
+        try await federation.load(realm: name)
     }
 
     let metrics = HeraldMetrics()
@@ -85,7 +89,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     let callers = CallerAuthenticator(clients: authenticator, tokens: tokens, book: lifecycle.book)
     let adminAuth = AdminAuthMiddleware<BasicRequestContext>(registry: registry, clock: clock)
     router.addRoutes(IntrospectionEndpoint(registry: registry, authenticator: authenticator, tokens: tokens,
-                                           book: lifecycle.book, logger: logger).routes)
+                                           book: lifecycle.book, federation: federation, logger: logger).routes)
     router.addRoutes(RevocationEndpoint(registry: registry, authenticator: authenticator, tokens: tokens,
                                         lifecycle: lifecycle, logger: logger).routes)
     router.addRoutes(AgentEventsEndpoint(registry: registry, callers: callers, lifecycle: lifecycle).routes)
@@ -95,7 +99,8 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
                                       logger: logger).routes)
     router.addRoutes(MCPSTrustAuthorityEndpoint(registry: registry, store: store, book: lifecycle.book,
                                                 clock: clock).routes)
-    router.addRoutes(MCPGateEndpoint(registry: registry, callers: callers, tokens: tokens,
+    router.addRoutes(FederationEndpoint(registry: registry, federation: federation).routes)
+    router.addRoutes(MCPGateEndpoint(registry: registry, callers: callers, tokens: tokens, federation: federation,
                                      passports: PassportChecker(store: store, clock: clock), lifecycle: lifecycle,
                                      audit: audit, logger: logger).routes)
     let administration = RealmAdministration(store: store, registry: registry, keyManager: keyManager,
@@ -109,6 +114,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     admin.addRoutes(AdminKeysEndpoint(admin: administration).routes)
     admin.addRoutes(AdminAuditEndpoint(admin: administration).routes)
     admin.addRoutes(AdminLifecycleEndpoint(admin: administration, lifecycle: lifecycle).routes)
+    admin.addRoutes(AdminFederationEndpoint(admin: administration, federation: federation).routes)
     admin.addRoutes(AdminDirectoryEndpoint(admin: administration, directories: directories).routes)
 
     let keyService = KeyRotationService(registry: registry, manager: keyManager, interval: configuration.keyCheckInterval,

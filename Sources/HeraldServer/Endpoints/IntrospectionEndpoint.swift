@@ -14,6 +14,7 @@ struct IntrospectionEndpoint<Context: RequestContext>: Sendable {
     let authenticator: ClientAuthenticator
     let tokens: AccessTokenVerifier
     let book: LifecycleBook
+    let federation: FederationService
     let logger: Logger
 
     var routes: RouteCollection<Context> {
@@ -38,7 +39,7 @@ struct IntrospectionEndpoint<Context: RequestContext>: Sendable {
 
     /// The token's claims plus `active: true`, or nil when it is not active now.
     func activeClaims(_ token: String, in realm: RealmRuntime) -> [String: Any]? {
-        guard let verified = try? tokens.verify(token, in: realm, forHerald: false) else { return nil }
+        guard let verified = try? tokens.verify(token, in: realm, forHerald: false) else { return foreignClaims(token, in: realm) }
         if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) { return nil }
         let standing = book.standing(realm: realm.name, agentID: verified.claims.sub, org: nil)
         if let record = standing.record, record.kill != nil || !record.stage.isServing { return nil }
@@ -48,6 +49,22 @@ struct IntrospectionEndpoint<Context: RequestContext>: Sendable {
         }
         claims["active"] = true
         claims["token_type"] = "Bearer"
+        return claims
+    }
+
+    /// A peer's token (wire-formats §7): active while the peer vouches for the agent and its
+    /// bundle is fresh, marked `foreign` with the peer in `federated_from` and the level
+    /// granted here in `local_trust_level`.
+    func foreignClaims(_ token: String, in realm: RealmRuntime) -> [String: Any]? {
+        guard case .success(let agent) = federation.foreignToken(token, in: realm), agent.refusal == nil,
+              let payload = agent.payload,
+              var claims = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any]
+        else { return nil }
+        claims["active"] = true
+        claims["token_type"] = "Bearer"
+        claims["foreign"] = true
+        claims["federated_from"] = agent.entity
+        claims["local_trust_level"] = agent.level.rawValue
         return claims
     }
 }

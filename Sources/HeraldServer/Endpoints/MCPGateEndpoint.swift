@@ -11,6 +11,7 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
     let registry: RealmRegistry
     let callers: CallerAuthenticator
     let tokens: AccessTokenVerifier
+    let federation: FederationService
     let passports: PassportChecker
     let lifecycle: LifecycleService
     let audit: (any AuditLog)?
@@ -32,7 +33,11 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
             throw OAuthError.invalidRequest("send exactly one of agent_id, token or passport")
         }
         var gate = Decision(tool: "\(server)/\(tool)")
-        if let agentID = await identify(body, presented[0], in: realm, gate: &gate) {
+        if presented[0] == "token", let token = body["token"] as? String,
+           (try? tokens.verify(token, in: realm, forHerald: false)) == nil,
+           case .success(let foreign) = federation.foreignToken(token, in: realm) {
+            judge(foreign, in: realm, gate: &gate)
+        } else if let agentID = await identify(body, presented[0], in: realm, gate: &gate) {
             await judge(agentID, in: realm, gate: &gate)
         }
         let answer = gate.answer
@@ -41,6 +46,7 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
                 type: "mcp.decision", realm: realm.name, time: lifecycle.clock.now(), actor: caller.clientID,
                 agent: gate.agentID, client: caller.clientID, reason: gate.reason,
                 detail: ["decision": answer, "tool": gate.tool, "level": gate.level?.name ?? "",
+                         "federated_from": gate.federatedFrom ?? "",
                          "failed": gate.failed.joined(separator: ",")]))
         } catch {
             throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
@@ -49,7 +55,7 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
         return try AdminJSON.response([
             "decision": answer, "agent_id": gate.agentID as Any? ?? NSNull(), "trust_level": gate.level?.rawValue as Any? ?? NSNull(),
             "trust_score": gate.score as Any? ?? NSNull(), "checks_passed": gate.passed, "checks_failed": gate.failed,
-            "reason": gate.reason,
+            "reason": gate.reason, "federated_from": gate.federatedFrom as Any? ?? NSNull(),
         ])
     }
 
@@ -109,14 +115,35 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
         } else {
             gate.passed.append("pipeline")
         }
+        checkTool(level: decision.level, in: realm, gate: &gate)
+    }
+
+    /// Status, pipeline and trust checks for a peer's agent (wire-formats §7): the peer's
+    /// word for its status and stage, at the level granted here.
+    private func judge(_ foreign: ForeignAgent, in realm: RealmRuntime, gate: inout Decision) {
+        gate.agentID = foreign.entry.sub
+        gate.federatedFrom = foreign.entity
+        gate.passed.append("identity")
+        gate.level = foreign.level
+        gate.score = foreign.entry.trustScore
+        if let refusal = foreign.refusal { gate.fail("status", refusal) } else { gate.passed.append("status") }
+        if realm.config.trustPolicy.pipelineRequired, foreign.entry.pipelineStage != PipelineStage.active.rawValue {
+            gate.fail("pipeline", "\(foreign.entity) reports the agent \(foreign.entry.pipelineStage); the realm requires ACTIVE")
+        } else {
+            gate.passed.append("pipeline")
+        }
+        checkTool(level: foreign.level, in: realm, gate: &gate)
+    }
+
+    private func checkTool(level: TrustLevel, in realm: RealmRuntime, gate: inout Decision) {
         guard let minimum = realm.config.tools[gate.tool] ?? realm.config.defaultToolLevel else {
             gate.fail("trust", "tool \(gate.tool) is not configured and the realm denies unlisted tools")
             return
         }
-        if decision.level >= minimum {
+        if level >= minimum {
             gate.passed.append("trust")
         } else {
-            gate.fail("trust", "\(gate.tool) needs \(minimum.name), the agent is \(decision.level.name)")
+            gate.fail("trust", "\(gate.tool) needs \(minimum.name), the agent is \(level.name)")
         }
     }
 
@@ -124,6 +151,8 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
     struct Decision {
         let tool: String
         var agentID: String?
+        /// The peer vouching for a foreign agent.
+        var federatedFrom: String?
         var level: TrustLevel?
         var score: Int?
         var passed: [String] = []

@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Refreshes every peer of every realm when it is due: at the peer's `refresh` (or the
+/// `refresh_hint` of its last bundle), sooner with jittered backoff after a failure.
+struct FederationRefreshService: Service {
+    let federation: FederationService
+    let registry: RealmRegistry
+    /// How often due peers are looked for.
+    let tick: Duration
+
+    func run() async throws {
+        while !Task.isCancelled {
+            let now = federation.clock.now()
+            for realm in registry.all {
+                for (peer, record) in federation.peerRecords(realm: realm.name)
+                where (record.status.nextRefresh ?? .distantPast) <= now {
+                    await federation.refresh(realm: realm.name, entity: peer.entity)
+                }
+            }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) } } catch { return }
+        }
+    }
+}

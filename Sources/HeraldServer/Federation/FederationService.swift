@@ -1,0 +1,147 @@
+import AsyncHTTPClient
+import Foundation
+import HeraldCore
+import HeraldFederation
+import HeraldJOSE
+import Logging
+import Synchronization
+
+/// Federation for every realm (wire-formats §7): publishes this realm's entity statement and
+/// signed trust bundles, keeps each peer's last good bundle, refreshes peers, and answers
+/// whether a peer's agent is trusted here and at which level.
+final class FederationService: Sendable {
+    let keys: FederationKeys
+    let peerStore: any FederationPeerRepository
+    let registry: RealmRegistry
+    let book: LifecycleBook
+    let clock: any HeraldClock
+    let logger: Logger
+    let http: HTTPClient
+
+    /// Per realm: its federation key ring, its delta log and the last sequence it signed.
+    struct Publisher: Sendable {
+        let ring: KeyRing
+        var delta = BundleDelta()
+        var lastSequence: Int64 = 0
+    }
+
+    let publishers = Mutex<[String: Publisher]>([:])
+    /// Realm → entity → peer.
+    let peers = Mutex<[String: [String: PeerRecord]]>([:])
+    /// Refreshes run one at a time, so a forced refresh and a scheduled one cannot interleave.
+    let refreshQueue = ChangeQueue()
+
+    init(keys: FederationKeys, peerStore: any FederationPeerRepository, registry: RealmRegistry, book: LifecycleBook,
+         clock: any HeraldClock, logger: Logger, http: HTTPClient) {
+        self.keys = keys
+        self.peerStore = peerStore
+        self.registry = registry
+        self.book = book
+        self.clock = clock
+        self.logger = logger
+        self.http = http
+    }
+
+    /// Loads the realm's federation keys and stored peer records.
+    func load(realm: String) async throws {
+        let ring = try await keys.load(realm: realm)
+        publishers.withLock { $0[realm] = Publisher(ring: ring) }
+        var records: [String: PeerRecord] = [:]
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        for (entity, data) in try await peerStore.peerStates(realm: realm) {
+            do { records[entity] = try decoder.decode(PeerRecord.self, from: Data(data)) } catch {
+                logger.warning("stored federation peer state does not decode; starting it afresh",
+                               metadata: ["realm.id": "\(realm)", "peer.entity": "\(entity)", "error": "\(error)"])
+            }
+        }
+        peers.withLock { $0[realm] = records }
+    }
+
+    func ring(realm: String) -> KeyRing? { publishers.withLock { $0[realm]?.ring } }
+
+    // MARK: - Publishing
+
+    /// The signed entity statement of `realm`.
+    func entityStatement(_ realm: RealmRuntime) throws -> String {
+        guard let ring = ring(realm: realm.name), let signer = ring.signer(for: .es256) else {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the realm has no federation key yet; retry shortly")
+        }
+        let now = Self.wholeSeconds(clock.now())
+        let lifetime = TimeInterval(realm.config.federation?.bundleLifetimeSeconds ?? 3600)
+        let statement = EntityStatement(issuer: realm.issuer, iat: now, exp: now + lifetime,
+                                        federationKeys: ring.published.keys, jwksURI: realm.jwksURI,
+                                        bundleEndpoint: "\(realm.issuer)/federation/bundle")
+        return try statement.signed(by: signer)
+    }
+
+    /// A freshly signed trust bundle of `realm`: full, or the delta since `since` when the
+    /// delta log can answer for it. Every bundle has a new, strictly greater sequence.
+    func bundle(_ realm: RealmRuntime, since: Int64?) throws -> String {
+        guard let ring = ring(realm: realm.name), let signer = ring.signer(for: .es256) else {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the realm has no federation key yet; retry shortly")
+        }
+        let now = clock.now()
+        let agents = bundleAgents(realm, now: now)
+        let settings = realm.config.federation ?? FederationSettings()
+        let bundle = publishers.withLock { publishers -> TrustBundle in
+            var publisher = publishers[realm.name] ?? Publisher(ring: ring)
+            // Milliseconds since the epoch, and never back: increasing across restarts too.
+            let sequence = max(Int64(now.timeIntervalSince1970 * 1000), publisher.lastSequence + 1)
+            publisher.lastSequence = sequence
+            let iat = Self.wholeSeconds(now)
+            let full = TrustBundle(iss: realm.issuer, iat: iat, exp: iat + TimeInterval(settings.bundleLifetimeSeconds),
+                                   sequence: sequence, refreshHint: settings.refreshHintSeconds,
+                                   issuerKeys: realm.keyRing.published.keys, federationKeys: ring.published.keys,
+                                   agents: agents)
+            publisher.delta.record(full)
+            let answer = since.flatMap { publisher.delta.delta(of: full, since: $0) } ?? full
+            publishers[realm.name] = publisher
+            return answer
+        }
+        return try bundle.signed(by: signer)
+    }
+
+    /// Every agent this realm vouches for, as the bundle lists it.
+    func bundleAgents(_ realm: RealmRuntime, now: Date) -> [BundleAgent] {
+        let state = book.book(realm: realm.name).state
+        var agents: [BundleAgent] = []
+        var seen = Set<String>()
+        func add(_ principal: Principal, directoryLevel: TrustLevel) {
+            guard seen.insert(principal.id).inserted else { return }
+            let record = state.agents[principal.id]
+                ?? AgentLifecycle(agentID: principal.id, codeHash: principal.codeHash, org: principal.org,
+                                  registeredAt: now, statusIndex: -1)
+            let orgName = principal.org ?? record.org
+            let orgKill = orgName.flatMap { name in state.orgKills[name].map { (org: name, kill: $0) } }
+            let decision = TrustDecision(directoryLevel: directoryLevel, lifecycle: record, orgKill: orgKill,
+                                         policy: realm.config.trustPolicy, levels: realm.levelTable, now: now)
+            let status: BundleAgent.Status = switch decision.refusal {
+            case nil: .active
+            case .stage(.revoked): .revoked
+            default: .suspended
+            }
+            // The last time anything about the agent's standing changed, so that deltas
+            // carry an agent only when it changed.
+            let changes = [record.registeredAt, record.gates.last?.at, record.kill?.at, orgKill?.kill.at].compactMap { $0 }
+            agents.append(BundleAgent(sub: principal.id, trustLevel: decision.level, trustScore: decision.score,
+                                      pipelineStage: decision.stage.rawValue, status: status,
+                                      updatedAt: changes.max() ?? now))
+        }
+        for principal in realm.config.agents {
+            add(principal, directoryLevel: RoleMapper.level(of: realm.mapper.effectiveRoles(of: principal)))
+        }
+        // Agents known only from their lifecycle (a directory-backed realm): the level the
+        // directory last gave is not kept, so they are vouched for at L0 until looked up.
+        for record in state.agents.values where !seen.contains(record.agentID) {
+            add(Principal(id: record.agentID, org: record.org, codeHash: record.codeHash), directoryLevel: .l0)
+        }
+        return agents
+    }
+
+    static func wholeSeconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
+}
