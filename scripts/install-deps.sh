@@ -10,7 +10,7 @@ log() { printf '[deps] %s\n' "$*" >&2; }
 
 command -v swift >/dev/null || { log "swift is not on PATH: install Swift 6 (see README)"; exit 1; }
 
-packages=(libsqlite3-dev libldap2-dev curl)
+packages=(libsqlite3-dev libldap2-dev zlib1g-dev curl)
 # The LDAP tests start their own slapd (scripts/slapd-fixture.sh) and seed it with ldapadd.
 [[ ${1:-} == --test ]] && packages+=(slapd ldap-utils openssl)
 missing=()
