@@ -83,7 +83,8 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     router.addRoutes(JWKSEndpoint(registry: registry).routes)
     let authenticator = ClientAuthenticator(hasher: masterKey.secretHasher, replayCache: ReplayCache(), clock: clock)
     router.addRoutes(TokenEndpoint(registry: registry, authenticator: authenticator,
-                                   issuer: AccessTokenIssuer(clock: clock), lifecycle: lifecycle, metrics: metrics, audit: audit, clock: clock,
+                                   issuer: AccessTokenIssuer(clock: clock), lifecycle: lifecycle,
+                                   tokens: AccessTokenVerifier(clock: clock), federation: federation, metrics: metrics, audit: audit, clock: clock,
                                    logger: logger).routes)
     let tokens = AccessTokenVerifier(clock: clock)
     let callers = CallerAuthenticator(clients: authenticator, tokens: tokens, book: lifecycle.book)

@@ -17,6 +17,8 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
     let authenticator: ClientAuthenticator
     let issuer: AccessTokenIssuer
     let lifecycle: LifecycleService
+    let tokens: AccessTokenVerifier
+    let federation: FederationService
     let metrics: HeraldMetrics
     let audit: (any AuditLog)?
     let clock: any HeraldClock
@@ -37,9 +39,11 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
             guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
             let client = try await authenticator.authenticateThroughDirectory(request, form: form, realm: realm)
                 ?? authenticator.authenticate(request, form: form, realm: realm)
+            if grantType == TokenExchangeGrant.grantType { return try await exchange(form, client: client, in: realm) }
             guard grantType == ClientCredentialsGrant.grantType else {
                 throw OAuthError(status: .badRequest, code: "unsupported_grant_type",
-                                 description: "grant_type \(grantType) is not supported; use client_credentials")
+                                 description: "grant_type \(grantType) is not supported; use client_credentials or "
+                                     + TokenExchangeGrant.grantType)
             }
             let principal = try await realm.resolve(client)
             let (decision, record) = try await decide(principal, in: realm)

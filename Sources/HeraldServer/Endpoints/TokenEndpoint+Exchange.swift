@@ -1,0 +1,94 @@
+import Foundation
+import HeraldCore
+import HeraldJOSE
+import HTTPTypes
+import Hummingbird
+
+extension TokenEndpoint {
+    /// RFC 8693 token exchange (see ``TokenExchangeGrant``).
+    func exchange(_ form: [String: String], client: ClientProfile, in realm: RealmRuntime) async throws -> Response {
+        let subjectToken = try TokenExchangeGrant.subjectToken(form)
+        let actor = try await realm.resolve(client)
+        let (actorDecision, _) = try await decide(actor, in: realm)
+        let subject = try await subject(of: subjectToken, in: realm)
+        let level = min(subject.level, actorDecision.level)
+        let levelScopes = realm.levelTable[level].scopes
+        let allowed = client.client.scopes.map { own in levelScopes.filter(own.contains) } ?? levelScopes
+        let scopes = try ClientCredentialsGrant.grantedScopes(requested: form["scope"], allowed: allowed)
+        guard let signer = realm.keyRing.signer(for: realm.config.signingAlgorithm) else {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the realm has no active signing key; retry shortly")
+        }
+        let now = Int(clock.now().timeIntervalSince1970)
+        let exp = min(now + realm.config.tokenLifetimeSeconds, Int(subject.expiresAt.timeIntervalSince1970))
+        let jti = AccessTokenIssuer.newTokenID()
+        let claims = TokenExchangeGrant.claims(subject: subject, actor: actor, client: client.client, level: level,
+                                               scopes: scopes, realm: realm, jti: jti, now: now, exp: exp)
+        let token: String
+        do { token = try signer.sign(claims: claims, typ: "at+jwt") } catch {
+            throw OAuthError(status: .internalServerError, code: "server_error", description: "the token could not be signed",
+                             reason: "signing failed: \(error)")
+        }
+        let scope = scopes.joined(separator: " ")
+        do {
+            try await audit?.record(AuditEvent(
+                type: "token.exchanged", realm: realm.name, time: clock.now(), actor: client.client.clientID,
+                agent: subject.sub, client: client.client.clientID,
+                detail: ["jti": jti, "level": level.name, "kid": signer.kid, "scope": scope, "act": actor.principal.id,
+                         "federated_from": subject.federatedFrom ?? ""]))
+        } catch {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
+        }
+        metrics.tokenIssued(realm: realm.name, level: level.name)
+        var writer = JSONWriter(capacity: token.utf8.count + 160)
+        writer.beginObject()
+        writer.member("access_token", token)
+        writer.member("issued_token_type", TokenExchangeGrant.accessTokenType)
+        writer.member("token_type", "Bearer")
+        writer.member("expires_in", max(0, exp - now))
+        writer.member("scope", scope)
+        writer.endObject()
+        return .json(writer.bytes, headers: [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"])
+    }
+
+    /// The agent `token` speaks for: one of this realm's (at its level now) or a peer's (at
+    /// the level granted here). Anything else is `invalid_grant`.
+    private func subject(of token: String, in realm: RealmRuntime) async throws -> TokenExchangeGrant.Subject {
+        func invalid(_ reason: String) -> OAuthError {
+            OAuthError(status: .badRequest, code: "invalid_grant", description: "subject_token: \(reason)")
+        }
+        if let verified = try? tokens.verify(token, in: realm, forHerald: false) {
+            if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
+                throw invalid("the token has been revoked")
+            }
+            guard let principal = try await realm.principal(id: verified.claims.sub) else {
+                throw invalid("agent \(verified.claims.sub) is not in the directory")
+            }
+            let roles = realm.mapper.effectiveRoles(of: principal)
+            let (decision, record) = try await decide(
+                ResolvedPrincipal(principal: principal, client: Client(clientID: "", subject: principal.id,
+                                                                       auth: .clientSecretBasic),
+                                  mapper: realm.mapper, issuer: realm.issuer), in: realm)
+            let prior = (try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any])?["act"]
+                .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
+            return .init(sub: principal.id, roles: roles, level: decision.level, score: decision.score,
+                         stage: decision.stage.rawValue, statusIndex: record.statusIndex, priorActor: prior.map(Array.init),
+                         federatedFrom: nil, expiresAt: verified.claims.exp.date)
+        }
+        switch federation.foreignToken(token, in: realm) {
+        case .failure(let rejection): throw invalid(rejection.description)
+        case .success(let foreign):
+            if let refusal = foreign.refusal { throw invalid(refusal) }
+            // The peer's score feeds the federation component of the score here.
+            let stage = PipelineStage(rawValue: foreign.entry.pipelineStage) ?? .intake
+            var local = AgentLifecycle(agentID: foreign.entry.sub, stage: stage, registeredAt: foreign.entry.updatedAt,
+                                       statusIndex: -1)
+            local.stage = stage
+            let score = TrustScore.value(agent: local, now: clock.now(), federation: foreign.entry.trustScore)
+            return .init(sub: foreign.entry.sub, roles: [foreign.level.role], level: foreign.level, score: score,
+                         stage: foreign.entry.pipelineStage, statusIndex: nil, priorActor: nil,
+                         federatedFrom: foreign.entity, expiresAt: foreign.claims?.exp.date ?? clock.now())
+        }
+    }
+}

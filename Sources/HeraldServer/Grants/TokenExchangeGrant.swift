@@ -1,0 +1,97 @@
+import Foundation
+import HeraldCore
+import HeraldJOSE
+
+/// RFC 8693 token exchange with delegation: the authenticated client (the actor) presents an
+/// agent's access token (`subject_token`) — one of this realm's, or a peer's (wire-formats §7)
+/// — and gets a token of this realm for that agent, with itself named in `act`.
+///
+/// The level is the lower of the subject's level here and the actor's own (delegation never
+/// raises either); a peer's agent is at most the peer's `max_level`, and the token names the
+/// peer in `federated_from`. `actor_token` is not taken: the client authentication is the
+/// actor's proof.
+struct TokenExchangeGrant: Sendable {
+    static let grantType = "urn:ietf:params:oauth:grant-type:token-exchange"
+    static let accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
+    static let jwtType = "urn:ietf:params:oauth:token-type:jwt"
+
+    /// The agent a subject token speaks for, as this realm sees it now.
+    struct Subject: Sendable {
+        let sub: String
+        let roles: [String]
+        let level: TrustLevel
+        let score: Int
+        let stage: String
+        /// The status list entry of a local agent.
+        let statusIndex: Int?
+        /// The subject token's own `act` (a chain of earlier actors), as JSON.
+        let priorActor: [UInt8]?
+        let federatedFrom: String?
+        let expiresAt: Date
+    }
+
+    /// The request's parameters, checked.
+    static func subjectToken(_ form: [String: String]) throws(OAuthError) -> String {
+        guard let token = form["subject_token"], !token.isEmpty else {
+            throw .invalidRequest("subject_token is missing")
+        }
+        guard let type = form["subject_token_type"] else { throw .invalidRequest("subject_token_type is missing") }
+        guard type == accessTokenType || type == jwtType else {
+            throw .invalidRequest("subject_token_type must be \(accessTokenType) or \(jwtType)")
+        }
+        if let requested = form["requested_token_type"], requested != accessTokenType {
+            throw .invalidRequest("only \(accessTokenType) can be requested")
+        }
+        if form["actor_token"] != nil {
+            throw .invalidRequest("actor_token is not taken: the authenticated client is the actor")
+        }
+        return token
+    }
+
+    /// The exchanged token's claims (wire-formats §2 plus `act` and `federated_from`).
+    static func claims(subject: Subject, actor: ResolvedPrincipal, client: Client, level: TrustLevel, scopes: [String],
+                       realm: RealmRuntime, jti: String, now: Int, exp: Int) -> [UInt8] {
+        var writer = JSONWriter(capacity: 768)
+        writer.beginObject()
+        writer.member("iss", realm.issuer)
+        writer.member("sub", subject.sub)
+        let audience = client.audience ?? [realm.issuer]
+        if audience.count == 1 { writer.member("aud", audience[0]) } else { writer.member("aud", strings: audience) }
+        writer.member("client_id", client.clientID)
+        writer.key("realm_access")
+        writer.beginObject()
+        writer.member("roles", strings: subject.roles)
+        writer.endObject()
+        writer.member("scope", scopes.joined(separator: " "))
+        let claim = realm.levelTable.claim(for: level)
+        writer.key("mcps")
+        writer.beginObject()
+        writer.member("trust_level", claim.trustLevel.rawValue)
+        writer.member("trust_label", claim.trustLabel)
+        writer.member("payment_enabled", claim.paymentEnabled)
+        writer.member("tx_limit", claim.txLimit)
+        writer.member("day_limit", claim.dayLimit)
+        writer.member("scopes", claim.scopes.joined(separator: ","))
+        writer.member("trust_score", subject.score)
+        writer.member("pipeline_stage", subject.stage)
+        writer.endObject()
+        // RFC 8693 §4.1: the current actor on top, earlier actors nested inside it.
+        writer.key("act")
+        writer.beginObject()
+        writer.member("sub", actor.principal.id)
+        writer.member("client_id", client.clientID)
+        if let prior = subject.priorActor {
+            writer.key("act")
+            writer.raw(prior)
+        }
+        writer.endObject()
+        if let federatedFrom = subject.federatedFrom { writer.member("federated_from", federatedFrom) }
+        if let index = subject.statusIndex { AccessTokenIssuer.writeStatus(&writer, index: index, in: realm) }
+        writer.member("jti", jti)
+        writer.member("iat", now)
+        writer.member("nbf", now)
+        writer.member("exp", exp)
+        writer.endObject()
+        return writer.bytes
+    }
+}
