@@ -250,7 +250,7 @@ struct RealmFileParser {
                     entity: entity, pin: pin, maxLevel: level,
                     refreshSeconds: peer["refresh"].flatMap { reader.duration($0, "\(path).refresh", atLeast: 10, atMost: 86400) },
                     maxStalenessSeconds: peer["max_staleness"].flatMap {
-                        reader.duration($0, "\(path).max_staleness", atLeast: 60, atMost: 30 * 86400)
+                        reader.duration($0, "\(path).max_staleness", atLeast: 5, atMost: 30 * 86400)
                     }))
             }
         }

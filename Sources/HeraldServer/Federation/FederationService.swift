@@ -17,6 +17,9 @@ final class FederationService: Sendable {
     let clock: any HeraldClock
     let logger: Logger
     let http: HTTPClient
+    /// Stands in for "last changed" of agents with no lifecycle record yet, so that deltas
+    /// do not carry them on every bundle.
+    let startedAt: Date
 
     /// Per realm: its federation key ring, its delta log and the last sequence it signed.
     struct Publisher: Sendable {
@@ -40,6 +43,7 @@ final class FederationService: Sendable {
         self.clock = clock
         self.logger = logger
         self.http = http
+        startedAt = Self.wholeSeconds(clock.now())
     }
 
     /// Loads the realm's federation keys and stored peer records.
@@ -113,7 +117,7 @@ final class FederationService: Sendable {
             guard seen.insert(principal.id).inserted else { return }
             let record = state.agents[principal.id]
                 ?? AgentLifecycle(agentID: principal.id, codeHash: principal.codeHash, org: principal.org,
-                                  registeredAt: now, statusIndex: -1)
+                                  registeredAt: startedAt, statusIndex: -1)
             let orgName = principal.org ?? record.org
             let orgKill = orgName.flatMap { name in state.orgKills[name].map { (org: name, kill: $0) } }
             let decision = TrustDecision(directoryLevel: directoryLevel, lifecycle: record, orgKill: orgKill,
