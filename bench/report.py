@@ -44,6 +44,15 @@ ROWS = [
     dict(label="offline MCPS passport verifications/s (vs raw ES256 verify, same process)",
          herald="verify_mcps_passport_per_s", self_ref="verify_raw_es256_per_s", self_label="raw ES256",
          target=("self_ratio_ge", 0.8), fmt="{:,.0f}"),
+    # Federation (issue 6): a trust bundle of 100 000 agents, CPU only, best of 3.
+    dict(label="trust bundle, 100 000 agents: build + sign, s",
+         herald="federation_build_sign_seconds", target=("abs_lt", 1), fmt="{:.3f}"),
+    dict(label="trust bundle, 100 000 agents: verify + apply, s",
+         herald="federation_verify_apply_seconds", target=("abs_lt", 1), fmt="{:.3f}"),
+    dict(label="trust bundle, 100 000 agents: size of the full bundle, MiB",
+         herald="federation_full_bytes", scale=1 / (1024 * KIB_PER_MIB), fmt="{:.1f}"),
+    dict(label="trust bundle, 100 000 agents: size of a delta with 1 % changed, KiB",
+         herald="federation_delta_bytes", scale=1 / KIB_PER_MIB, fmt="{:,.0f}"),
     # Against Herald itself: the same client_secret_basic run with the audit log off.
     dict(label="tokens/s with the durable audit log (vs herald --audit-log off)",
          herald="herald_tok_basic_rps", self_ref="herald_tok_noaudit_rps",

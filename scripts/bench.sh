@@ -354,6 +354,18 @@ measure_passport_verify() {
   log "passport verify: $out"
 }
 
+# Federation trust bundles of 100 000 agents (issue 6): build+sign and verify+apply under 1 s
+# each, the full bundle's size and a 1 %-changed delta's size (CPU only, one process).
+measure_federation_bundle() {
+  local out
+  out=$("$HERALD_BIN" federation bench --agents 100000 --output json 2>&1) || { loud "herald federation bench failed: $out"; return 0; }
+  local key
+  for key in build_sign_seconds verify_apply_seconds full_bytes delta_bytes; do
+    record "federation_$key" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$out" "$key")"
+  done
+  log "federation bundle: $out"
+}
+
 bench_herald() {
   build_herald
   start_herald || return 0
@@ -371,6 +383,7 @@ bench_herald() {
   record herald_hwm_kib "$(status_kib "$HERALD_PID" VmHWM)"
   stop_herald
   measure_passport_verify
+  measure_federation_bundle
   measure_herald_audit_off
 }
 

@@ -24,7 +24,10 @@ public struct UnverifiedBundle: Sendable {
         guard size <= maxBytes else {
             throw BundleRejection(.oversized, "the bundle is \(size) bytes, over the limit of \(maxBytes)")
         }
-        let trimmed = compact.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Trimming copies the text; a bundle fetched over HTTP rarely needs it.
+        let edges = [compact.utf8.first, compact.utf8.last].compactMap { $0 }
+        let trimmed = edges.contains(where: { $0 <= 0x20 })
+            ? compact.trimmingCharacters(in: .whitespacesAndNewlines) : compact
         guard !trimmed.isEmpty else { throw BundleRejection(.malformed, "the bundle is empty") }
         do { jws = try UnverifiedJWS(compact: trimmed) } catch {
             throw BundleRejection(.malformed, "not a compact JWS: \((error as? JOSEError)?.reason ?? "\(error)")")
