@@ -102,5 +102,5 @@ struct FederationCommandTests {
 
 extension String {
     /// The text with each run of spaces made one, to match table rows whatever the widths.
-    fileprivate var collapsed: String { replacing(/\ +/, with: " ") }
+    var collapsed: String { replacing(/\ +/, with: " ") }
 }
