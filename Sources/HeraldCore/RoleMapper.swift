@@ -31,8 +31,18 @@ public struct RoleMapper: Sendable, Hashable {
     /// DNs are case-insensitive and tolerate spaces after commas; plain names are kept as
     /// written except for case, which directories do not distinguish either.
     static func normalize(_ group: String) -> String {
-        group.lowercased().split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .joined(separator: ",")
+        // On the token path for directory-backed agents: no Foundation character sets here.
+        let lower = group.lowercased()
+        guard lower.contains(",") || lower.first?.isWhitespace == true || lower.last?.isWhitespace == true else {
+            return lower
+        }
+        return lower.split(separator: ",", omittingEmptySubsequences: false).map(trimmed).joined(separator: ",")
+    }
+
+    private static func trimmed(_ text: Substring) -> Substring {
+        var text = text
+        while text.first?.isWhitespace == true { text.removeFirst() }
+        while text.last?.isWhitespace == true { text.removeLast() }
+        return text
     }
 }

@@ -13,7 +13,9 @@ extension ClientAuthenticator {
     func authenticateThroughDirectory(_ request: Request, form: [String: String], realm: RealmRuntime)
         async throws(OAuthError) -> ClientProfile?
     {
-        guard realm.config.ldap != nil else { return nil }
+        guard let ldap = realm.config.ldap,
+              ldap.agentBind || realm.config.clients.contains(where: { $0.auth == .ldapBind })
+        else { return nil }
         let basic = request.headers[.authorization]
         let hasAssertion = form["client_assertion"] != nil || form["client_assertion_type"] != nil
         guard [basic != nil, hasAssertion, form["client_secret"] != nil].filter({ $0 }).count == 1, !hasAssertion else {
@@ -21,7 +23,7 @@ extension ClientAuthenticator {
         }
         let clientID: String, secret: String
         if let basic {
-            guard let credentials = Self.basicCredentials(basic) else { return nil }
+            guard let credentials = Self.quickBasicCredentials(basic) else { return nil }
             (clientID, secret) = credentials
         } else {
             guard let id = form["client_id"], let value = form["client_secret"] else { return nil }
@@ -51,5 +53,21 @@ extension ClientAuthenticator {
                                  reason: "LDAP bind as agent \(profile.client.subject) refused for client \(clientID)")
         }
         return profile
+    }
+
+    /// ``basicCredentials(_:)`` without Foundation's character sets (this runs before it on
+    /// every token request of an LDAP realm); nil when the header is not plain HTTP Basic.
+    static func quickBasicCredentials(_ header: String) -> (clientID: String, secret: String)? {
+        var bytes = Substring(header).utf8[...]
+        guard bytes.count > 6, bytes.prefix(6).map({ $0 | 0x20 }) == Array("basic ".utf8) else { return nil }
+        bytes = bytes.dropFirst(6)
+        while bytes.first == UInt8(ascii: " ") || bytes.first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
+        while bytes.last == UInt8(ascii: " ") || bytes.last == UInt8(ascii: "\t") { bytes = bytes.dropLast() }
+        guard let decoded = Data(base64Encoded: String(decoding: bytes, as: UTF8.self)),
+              let colon = decoded.firstIndex(of: UInt8(ascii: ":")),
+              let clientID = FormBody.decode(decoded[..<colon]),
+              let secret = FormBody.decode(decoded[decoded.index(after: colon)...])
+        else { return nil }
+        return (clientID, secret)
     }
 }
