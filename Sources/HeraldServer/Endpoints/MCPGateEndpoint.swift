@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldJOSE
 import Hummingbird
 import Logging
 
@@ -33,9 +34,7 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
             throw OAuthError.invalidRequest("send exactly one of agent_id, token or passport")
         }
         var gate = Decision(tool: "\(server)/\(tool)")
-        if presented[0] == "token", let token = body["token"] as? String,
-           (try? tokens.verify(token, in: realm, forHerald: false)) == nil,
-           case .success(let foreign) = federation.foreignToken(token, in: realm) {
+        if let foreign = foreignAgent(body, presented[0], in: realm) {
             judge(foreign, in: realm, gate: &gate)
         } else if let agentID = await identify(body, presented[0], in: realm, gate: &gate) {
             await judge(agentID, in: realm, gate: &gate)
@@ -116,6 +115,17 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
             gate.passed.append("pipeline")
         }
         checkTool(level: decision.level, in: realm, gate: &gate)
+    }
+
+    /// A token or JWT passport that is not this realm's but a peer's, with its agent.
+    private func foreignAgent(_ body: [String: Any], _ kind: String, in realm: RealmRuntime) -> ForeignAgent? {
+        guard kind == "token" || kind == "passport", let compact = body[kind] as? String,
+              let iss = FederationService.unverifiedIssuer(compact), iss != realm.issuer
+        else { return nil }
+        let result = kind == "token" ? federation.foreignToken(compact, in: realm)
+            : federation.foreignPassport(compact, in: realm)
+        guard case .success(let foreign) = result else { return nil }
+        return foreign
     }
 
     /// Status, pipeline and trust checks for a peer's agent (wire-formats §7): the peer's

@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldFederation
 import HeraldJOSE
+import HeraldVerifier
 
 /// A peer's agent, as this realm trusts it now.
 struct ForeignAgent: Sendable {
@@ -35,8 +36,7 @@ extension FederationService {
     /// the peer vouches for.
     func foreignToken(_ token: String, in realm: RealmRuntime) -> Result<ForeignAgent, ForeignRejection> {
         guard let jws = try? UnverifiedJWS(compact: token) else { return .failure(.init(description: "not a JWS")) }
-        struct Issuer: Decodable { var iss: String? }
-        guard let iss = (try? JSONDecoder().decode(Issuer.self, from: Data(jws.unverifiedPayload)))?.iss,
+        guard let iss = Self.unverifiedIssuer(jws),
               let peer = configuredPeers(realm: realm.name).first(where: { $0.entity == iss })
         else { return .failure(.init(description: "the token's issuer is neither this realm nor a peer of it")) }
         let record = record(realm: realm.name, peer: peer)
@@ -51,6 +51,35 @@ extension FederationService {
         let now = clock.now()
         guard claims.exp.date > now else { return .failure(.init(description: "the token has expired")) }
         return agent(claims.sub, of: peer, record: record, now: now, claims: claims, payload: verified.payload)
+    }
+
+    private struct ClaimedIssuer: Decodable { var iss: String? }
+
+    /// The `iss` a JWS claims, before anything is verified: only to choose whose keys verify it.
+    static func unverifiedIssuer(_ jws: UnverifiedJWS) -> String? {
+        (try? JSONDecoder().decode(ClaimedIssuer.self, from: Data(jws.unverifiedPayload)))?.iss
+    }
+
+    static func unverifiedIssuer(_ compact: String) -> String? {
+        (try? UnverifiedJWS(compact: compact)).flatMap(unverifiedIssuer)
+    }
+
+    /// The peer agent a JWT passport issued by a peer of `realm` speaks for: verified with the
+    /// peer's token and passport keys from its last good bundle.
+    func foreignPassport(_ passport: String, in realm: RealmRuntime) -> Result<ForeignAgent, ForeignRejection> {
+        guard let jws = try? UnverifiedJWS(compact: passport) else { return .failure(.init(description: "not a JWS")) }
+        guard let iss = Self.unverifiedIssuer(jws),
+              let peer = configuredPeers(realm: realm.name).first(where: { $0.entity == iss })
+        else { return .failure(.init(description: "the passport's issuer is neither this realm nor a peer of it")) }
+        let record = record(realm: realm.name, peer: peer)
+        let verifier = PassportVerifier(keys: record.view.issuerKeys, issuer: iss)
+        do {
+            let verified = try verifier.verifyJWT(passport, now: clock.now())
+            guard let sub = verified.subject else { return .failure(.init(description: "the passport has no sub")) }
+            return agent(sub, of: peer, record: record, now: clock.now(), claims: nil, payload: nil)
+        } catch {
+            return .failure(.init(description: "passport from \(iss): \(error.description)"))
+        }
     }
 
     /// The peer agent `sub` of the peer `entity`, as this realm trusts it now.
