@@ -9,6 +9,6 @@ struct FederationCommand: AsyncParsableCommand {
             `bundle show` and `bundle verify` work offline on a bundle file (the body of \
             GET {issuer}/federation/bundle).
             """,
-        // `peer add|list|show|rm|refresh` (admin API) joins here as FederationPeerCommand.
-        subcommands: [FederationBundleCommand.self, FederationBenchCommand.self])
+        // `peer` and `key` talk to the admin API; `bundle` and `bench` work offline.
+        subcommands: [FederationPeerCommand.self, FederationKeyCommand.self, FederationBundleCommand.self, FederationBenchCommand.self])
 }
