@@ -63,7 +63,8 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     let lifecycle = LifecycleService(store: store, book: LifecycleBook(), audit: audit, clock: clock, logger: logger)
     let federation = FederationService(
         keys: FederationKeys(store: store, sealer: masterKey.keySealer, clock: clock, audit: audit, logger: logger),
-        peerStore: store, registry: registry, book: lifecycle.book, clock: clock, logger: logger, http: .shared)
+        peerStore: store, registry: registry, book: lifecycle.book, clock: clock, logger: logger,
+        http: FederationService.httpClient)
     let directories = DirectoryProvider(clock: clock, logger: logger, dataDirectory: configuration.dataDirectory)
     for name in names {
         guard let config = try await store.realm(named: name) else { continue }

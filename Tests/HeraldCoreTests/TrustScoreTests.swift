@@ -1,3 +1,4 @@
+@testable import HeraldCore
 import Foundation
 import HeraldCore
 import Testing
@@ -95,5 +96,23 @@ struct TrustScoreTests {
         #expect(agent.allowedNext == [.testing])
         agent.stage = .revoked
         #expect(agent.allowedNext.isEmpty)
+    }
+}
+
+@Suite("MCP gate tool levels")
+struct ToolLevelTests {
+    @Test("exact entries win, then the most specific pattern, then the default; nothing else is allowed")
+    func patterns() {
+        var config = RealmConfig(name: "r", tools: ["payments-mcp/charge": .l3, "payments-mcp/*": .l2,
+                                                    "payments-mcp/read_*": .l1, "*/health": .l0])
+        #expect(config.minimumLevel(forTool: "payments-mcp/charge") == .l3)
+        #expect(config.minimumLevel(forTool: "payments-mcp/refund") == .l2)
+        #expect(config.minimumLevel(forTool: "payments-mcp/read_ledger") == .l1)
+        #expect(config.minimumLevel(forTool: "db/health") == .l0)
+        #expect(config.minimumLevel(forTool: "db/query") == nil)
+        config.defaultToolLevel = .l4
+        #expect(config.minimumLevel(forTool: "db/query") == .l4)
+        #expect(RealmConfig.glob("a*b*c", matches: "aXbYc") && !RealmConfig.glob("a*b*c", matches: "aXc"))
+        #expect(RealmConfig.glob("x/*", matches: "x/") && !RealmConfig.glob("x/*", matches: "y/z"))
     }
 }

@@ -104,8 +104,9 @@ struct AdminFederationEndpoint<Context: RequestContext>: Sendable {
         return try AdminJSON.response(try peerObject(name, Self.id(peer.entity)))
     }
 
-    private func find(_ realm: String, _ id: String) throws -> (FederationSettings.Peer, PeerRecord) {
+    private func find(_ realm: String, _ raw: String) throws -> (FederationSettings.Peer, PeerRecord) {
         _ = try admin.runtime(realm)
+        let id = raw.removingPercentEncoding ?? raw
         guard let found = federation.peerRecords(realm: realm).first(where: { Self.id($0.0.entity) == id || $0.0.entity == id })
         else { throw OAuthError.notFound("realm \(realm) has no federation peer \(id)") }
         return found

@@ -24,7 +24,10 @@ struct AdminLifecycleEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let (realm, principal) = try await target(context)
-        let record = try await lifecycle.register(principal, in: realm)
+        // Reading changes nothing: an agent never seen yet is shown as it would be registered.
+        let record = lifecycle.book.standing(realm: realm.name, agentID: principal.id, org: principal.org).record
+            ?? AgentLifecycle(agentID: principal.id, codeHash: principal.codeHash, org: principal.org,
+                              registeredAt: lifecycle.clock.now(), statusIndex: -1)
         return try AdminJSON.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
     }
 

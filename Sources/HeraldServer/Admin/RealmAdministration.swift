@@ -38,12 +38,16 @@ actor RealmAdministration {
     /// Loads an edited realm-file form; a 400 listing every problem when it is invalid.
     nonisolated static func load(_ object: [String: Any], source: String = "request") throws -> LoadedRealm {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-        return try load(text: String(decoding: data, as: UTF8.self), source: source)
+        // The text is Herald's own rendering of an edit: positions in it mean nothing to the
+        // caller, so the problems are reported by key path only.
+        return try load(text: String(decoding: data, as: UTF8.self), source: source, positions: false)
     }
 
-    nonisolated static func load(text: String, source: String = "request") throws -> LoadedRealm {
+    nonisolated static func load(text: String, source: String = "request", positions: Bool = true) throws -> LoadedRealm {
         do { return try RealmImporter.loader.load(text: text, file: source, baseDirectory: "/nonexistent") } catch let error as RealmFileError {
-            throw OAuthError.invalidRequest(error.issues.map(\.description).joined(separator: "; "))
+            throw OAuthError.invalidRequest(error.issues.map { issue in
+                positions ? issue.description : issue.path.isEmpty ? issue.message : "\(issue.path): \(issue.message)"
+            }.joined(separator: "; "))
         }
     }
 

@@ -146,7 +146,7 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
     }
 
     private func checkTool(level: TrustLevel, in realm: RealmRuntime, gate: inout Decision) {
-        guard let minimum = realm.config.tools[gate.tool] ?? realm.config.defaultToolLevel else {
+        guard let minimum = realm.config.minimumLevel(forTool: gate.tool) else {
             gate.fail("trust", "tool \(gate.tool) is not configured and the realm denies unlisted tools")
             return
         }

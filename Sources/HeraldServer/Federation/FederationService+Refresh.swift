@@ -129,6 +129,16 @@ extension FederationService {
         return String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The client peers are fetched with, for the life of the process (so it is never shut
+    /// down under a refresh). No connection retries: a peer that refuses is reported at once
+    /// and the refresh service's own backoff decides when to try again.
+    static let httpClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(3), read: .seconds(10)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// Largest bundle accepted from a peer (100 000 agents fit in about 15 MiB).
     static var maxBundleBytes: Int { UnverifiedBundle.defaultMaxBytes }
 }
