@@ -126,7 +126,8 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
                                logger: logger)
     }
     let ldapSync = LDAPSyncService(directories: directories, interval: .seconds(5), logger: logger)
-    let services: [any Service] = [keyService, ldapSync] + (checkpointService.map { [$0] } ?? [])
+    let refreshService = FederationRefreshService(federation: federation, registry: registry, tick: .seconds(1))
+    let services: [any Service] = [keyService, ldapSync, refreshService] + (checkpointService.map { [$0] } ?? [])
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Herald"),

@@ -16,7 +16,7 @@ struct FederationRefreshService: Service {
             for realm in registry.all {
                 for (peer, record) in federation.peerRecords(realm: realm.name)
                 where (record.status.nextRefresh ?? .distantPast) <= now {
-                    await federation.refresh(realm: realm.name, entity: peer.entity)
+                    await federation.refresh(realm: realm.name, entity: peer.entity, onlyIfDue: true)
                 }
             }
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) } } catch { return }

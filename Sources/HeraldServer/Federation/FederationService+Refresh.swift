@@ -31,12 +31,15 @@ extension FederationService {
 
     /// Fetches, verifies and applies the peer's bundle now. A refused or unreachable bundle
     /// leaves the last good one in force; the status says what happened.
+    /// With `onlyIfDue`, nothing happens unless the peer is due when its turn comes (the
+    /// refresh service, which must not repeat a refresh an operator just forced).
     @discardableResult
-    func refresh(realm: String, entity: String) async -> PeerStatus? {
+    func refresh(realm: String, entity: String, onlyIfDue: Bool = false) async -> PeerStatus? {
         guard let peer = configuredPeers(realm: realm).first(where: { $0.entity == entity }) else { return nil }
         return try? await refreshQueue.run { [self] in
             var record = record(realm: realm, peer: peer)
             let now = clock.now()
+            if onlyIfDue, (record.status.nextRefresh ?? .distantPast) > now { return record.status }
             record.status.lastAttempt = now
             do {
                 // A delta when the view is whole and current; a full bundle otherwise.

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldJOSE
+import Synchronization
 
 /// One realm as the request path needs it: the stored configuration plus everything that
 /// can be worked out once (URLs, level table, each client's keys and, for the static
@@ -20,6 +21,8 @@ public struct RealmRuntime: Sendable {
     /// is resolved once, here.
     let directory: (any DirectoryConnector)?
     let profiles: [String: ClientProfile]
+    /// The last principal resolved per client, for directory-backed realms.
+    let resolved = ResolvedPrincipalCache()
 
     public var name: String { config.name }
 
@@ -70,7 +73,12 @@ public struct RealmRuntime: Sendable {
                              description: "the agent this client acts as is absent from the directory or disabled",
                              reason: "agent \(profile.client.subject) not found or disabled in the directory")
         }
-        return ResolvedPrincipal(principal: principal, client: profile.client, mapper: mapper, issuer: issuer)
+        // The directory answers from its cache most of the time: reuse the encoded claims
+        // while the principal is unchanged.
+        if let cached = resolved.get(profile.client.clientID), cached.principal == principal { return cached }
+        let fresh = ResolvedPrincipal(principal: principal, client: profile.client, mapper: mapper, issuer: issuer)
+        resolved.put(profile.client.clientID, fresh)
+        return fresh
     }
 
     /// The directory's principal `id`, or nil when there is none.
@@ -132,4 +140,12 @@ struct ResolvedPrincipal: Sendable {
         // Drop the outer braces: the issuer appends per-token members before closing.
         claimsPrefix = Array(writer.bytes.dropFirst().dropLast())
     }
+}
+
+/// The last ``ResolvedPrincipal`` per client id; replaced with its realm runtime.
+final class ResolvedPrincipalCache: Sendable {
+    private let entries = Mutex<[String: ResolvedPrincipal]>([:])
+
+    func get(_ clientID: String) -> ResolvedPrincipal? { entries.withLock { $0[clientID] } }
+    func put(_ clientID: String, _ principal: ResolvedPrincipal) { entries.withLock { $0[clientID] = principal } }
 }
