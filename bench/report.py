@@ -53,13 +53,6 @@ ROWS = [
          herald="federation_full_bytes", scale=1 / (1024 * KIB_PER_MIB), fmt="{:.1f}"),
     dict(label="trust bundle, 100 000 agents: size of a delta with 1 % changed, KiB",
          herald="federation_delta_bytes", scale=1 / KIB_PER_MIB, fmt="{:,.0f}"),
-    # Federation (issue 6): a bundle of 100 000 agents, in one process.
-    dict(label="trust bundle, 100 000 agents: build + sign, s",
-         herald="fed_build_sign_seconds", target=("abs_lt", 1), fmt="{:.3f}"),
-    dict(label="trust bundle, 100 000 agents: verify + apply, s",
-         herald="fed_verify_apply_seconds", target=("abs_lt", 1), fmt="{:.3f}"),
-    dict(label="trust bundle, 100 000 agents: full size, bytes", herald="fed_full_bytes", fmt="{:,.0f}"),
-    dict(label="trust bundle delta (1% of agents changed): size, bytes", herald="fed_delta_bytes", fmt="{:,.0f}"),
     # Against Herald itself: the same client_secret_basic run with the audit log off.
     dict(label="tokens/s with the durable audit log (vs herald --audit-log off)",
          herald="herald_tok_basic_rps", self_ref="herald_tok_noaudit_rps",

@@ -366,17 +366,6 @@ measure_federation_bundle() {
   log "federation bundle: $out"
 }
 
-# A trust bundle of 100 000 agents: build + sign, verify + apply, sizes (CPU only, one process).
-measure_federation_bundle() {
-  local out
-  out=$("$HERALD_BIN" federation bench --agents 100000 --output json 2>&1) || { loud "herald federation bench failed: $out"; return 0; }
-  local key
-  for key in build_sign_seconds verify_apply_seconds full_bytes delta_bytes delta_changed_agents; do
-    record "fed_$key" "$(python3 -c 'import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]]; print(v)' "$out" "$key")"
-  done
-  log "federation bundle: $out"
-}
-
 bench_herald() {
   build_herald
   start_herald || return 0

@@ -47,6 +47,18 @@ public struct JSONWriter: Sendable {
     /// RFC 8259 string with the escapes RFC 8785 prescribes (short forms, else \u00XX).
     public static func appendString(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Fast path for the common case (tokens, ids, URLs): nothing to escape, so the bytes
+        // are copied in one go instead of one append per byte.
+        let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+            else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
