@@ -246,6 +246,10 @@ struct RealmFileParser {
                                               hint: "an RFC 7638 SHA-256 thumbprint, 43 base64url characters"),
                       let level = reader.level(levelNode, "\(path).max_level")
                 else { continue }
+                if settings.peers.contains(where: { $0.entity == entity }) {
+                    reader.issue(entityNode, "\(path).entity", "peer \(entity) is listed twice")
+                    continue
+                }
                 settings.peers.append(FederationSettings.Peer(
                     entity: entity, pin: pin, maxLevel: level,
                     refreshSeconds: peer["refresh"].flatMap { reader.duration($0, "\(path).refresh", atLeast: 10, atMost: 86400) },

@@ -24,7 +24,7 @@ struct DiscoveryTests {
             #expect(document["issuer"] as? String == "https://herald.test/realms/test")
             #expect(document["token_endpoint"] as? String == "https://herald.test/realms/test/protocol/openid-connect/token")
             #expect(document["jwks_uri"] as? String == "https://herald.test/realms/test/.well-known/agent-trust-keys")
-            #expect(document["grant_types_supported"] as? [String] == ["client_credentials"])
+            #expect(document["grant_types_supported"] as? [String] == ["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"])
             #expect(document["token_endpoint_auth_methods_supported"] as? [String]
                     == ["client_secret_basic", "client_secret_post", "private_key_jwt"])
             for other in documents.dropFirst() { #expect(NSDictionary(dictionary: other).isEqual(to: document)) }

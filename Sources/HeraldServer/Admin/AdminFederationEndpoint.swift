@@ -67,15 +67,21 @@ struct AdminFederationEndpoint<Context: RequestContext>: Sendable {
         for key in ["refresh", "max_staleness"] {
             if let value = try AdminJSON.string(body, key, required: false) { peer[key] = value }
         }
-        try await admin.edit(name, event: "admin.federation.peer_added", detail: ["entity": entity]) { document in
-            var section = document["federation"] as? [String: Any] ?? [:]
-            var peers = section.objects("peers")
-            if peers.contains(where: { $0["entity"] as? String == entity }) {
-                throw OAuthError(status: .conflict, code: "conflict", description: "\(entity) is already a peer")
+        federation.reserve(realm: name, entity: entity)
+        do {
+            try await admin.edit(name, event: "admin.federation.peer_added", detail: ["entity": entity]) { document in
+                var section = document["federation"] as? [String: Any] ?? [:]
+                var peers = section.objects("peers")
+                if peers.contains(where: { $0["entity"] as? String == entity }) {
+                    throw OAuthError(status: .conflict, code: "conflict", description: "\(entity) is already a peer")
+                }
+                peers.append(peer)
+                section["peers"] = peers
+                document["federation"] = section
             }
-            peers.append(peer)
-            section["peers"] = peers
-            document["federation"] = section
+        } catch {
+            federation.release(realm: name, entity: entity)
+            throw error
         }
         await federation.refresh(realm: name, entity: entity)
         return try AdminJSON.response(try peerObject(name, Self.id(entity)), status: .created)
@@ -132,7 +138,7 @@ struct AdminFederationEndpoint<Context: RequestContext>: Sendable {
             "bundle_expires_at": AdminJSON.date(record.view.expiresAt),
             "agents": ["active": counts[.active] ?? 0, "suspended": counts[.suspended] ?? 0,
                        "revoked": counts[.revoked] ?? 0],
-            "known_keys": Array(record.anchor.pins) + record.anchor.announced.map(\.thumbprint),
+            "known_keys": Array(record.anchor.pins.union(record.anchor.announced.map(\.thumbprint))).sorted(),
         ]
     }
 }

@@ -25,7 +25,7 @@ struct DiscoveryEndpoint<Context: RequestContext>: Sendable {
         for level in TrustLevel.allCases { for scope in table[level].scopes where !scopes.contains(scope) { scopes.append(scope) } }
         var document = DiscoveryDocument(
             issuer: realm.issuer, tokenEndpoint: realm.tokenEndpoint, jwksURI: realm.jwksURI,
-            grantTypesSupported: [ClientCredentialsGrant.grantType],
+            grantTypesSupported: [ClientCredentialsGrant.grantType, TokenExchangeGrant.grantType],
             tokenEndpointAuthMethodsSupported: [ClientAuthMethod.clientSecretBasic, .clientSecretPost, .privateKeyJWT]
                 .map(\.rawValue),
             tokenEndpointAuthSigningAlgValuesSupported: SigningAlgorithm.allCases.map(\.rawValue),

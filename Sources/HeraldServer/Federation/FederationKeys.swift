@@ -32,6 +32,7 @@ struct FederationKeys: Sendable {
     /// revoked (peers have known the next key since the last bundle they accepted).
     func rotate(realm: String, ring: KeyRing, actor: String) async throws -> (old: String?, current: String, next: String) {
         let now = clock.now()
+        let old = try await store.keys(realm: realm, purpose: .federation).first { $0.state == .active }?.kid
         let keys = try await store.modifyKeys(realm: realm, purpose: .federation) { keys in
             for index in keys.indices where keys[index].state == .active {
                 keys[index].state = .revoked
@@ -45,7 +46,6 @@ struct FederationKeys: Sendable {
             try self.fill(&keys, realm: realm)
         }
         try ring.install(keys, sealer: sealer)
-        let old = keys.last { $0.state == .revoked && $0.revokedAt == now }?.kid
         let current = keys.first { $0.state == .active }!.kid, next = keys.first { $0.state == .prepared }!.kid
         logger.notice("federation key rotated", metadata: ["realm.id": "\(realm)", "key.kid": "\(current)"])
         try await audit?.record(AuditEvent(type: "federation.key_rotated", realm: realm, time: now, actor: actor,

@@ -147,6 +147,27 @@ extension FederationService {
 }
 
 extension FederationService {
+    /// Keeps the refresh service away from a peer about to be added, whose first refresh the
+    /// caller makes itself (so the two cannot both count a failure).
+    func reserve(realm: String, entity: String) {
+        peers.withLock { peers in
+            guard peers[realm]?[entity] == nil else { return }
+            var status = PeerStatus()
+            status.nextRefresh = .distantFuture
+            peers[realm, default: [:]][entity] = PeerRecord(anchor: PeerAnchor(entity: entity, pins: []),
+                                                            view: PeerView(entity: entity), status: status)
+        }
+    }
+
+    /// Undoes ``reserve(realm:entity:)`` when the peer was not added after all.
+    func release(realm: String, entity: String) {
+        peers.withLock { peers in
+            guard let record = peers[realm]?[entity], record.status.nextRefresh == .distantFuture,
+                  record.status.lastAttempt == nil else { return }
+            peers[realm]?.removeValue(forKey: entity)
+        }
+    }
+
     /// Drops what was kept about a peer that is no longer configured.
     func forget(realm: String, entity: String) async throws {
         peers.withLock { _ = $0[realm]?.removeValue(forKey: entity) }

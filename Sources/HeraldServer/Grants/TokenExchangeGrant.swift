@@ -60,7 +60,8 @@ struct TokenExchangeGrant: Sendable {
         writer.member("client_id", client.clientID)
         writer.key("realm_access")
         writer.beginObject()
-        writer.member("roles", strings: subject.roles)
+        // A peer's agent holds no roles here: only the level role it is granted.
+        writer.member("roles", strings: subject.federatedFrom == nil ? subject.roles : [level.role])
         writer.endObject()
         writer.member("scope", scopes.joined(separator: " "))
         let claim = realm.levelTable.claim(for: level)
