@@ -205,6 +205,10 @@ def test_peer_token_accepted_at_the_capped_level_then_denied_after_the_peer_kill
                         audience=a.issuer("acme"), issuer=a.issuer("acme"))
     assert claims["sub"] == "agent-broker" and claims["federated_from"] == b.issuer("globex")
     assert claims["mcps"]["trust_level"] == 2 and claims["act"]["sub"] == "agent-treasury"
+    assert claims["realm_access"]["roles"] == ["mcps-l2"]
+    # The exchanged token works at acme's own gate, on the peer's word.
+    by_local = gate(a, {"token": local, "mcp_server_id": "database-mcp", "tool_name": "query"})
+    assert by_local["decision"] == "ALLOW" and by_local["federated_from"] == b.issuer("globex"), by_local
 
     killed = admin_b.call("POST", "globex/agents/agent-broker/kill", {"reason": "partner incident"})
     assert killed.status_code == 200, killed.text
@@ -218,6 +222,11 @@ def test_peer_token_accepted_at_the_capped_level_then_denied_after_the_peer_kill
                             data={"grant_type": TOKEN_EXCHANGE, "subject_token": broker,
                                   "subject_token_type": ACCESS_TOKEN_TYPE})
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    # The acme token exchanged earlier stops too: at the gate and at introspection.
+    assert gate(a, {"token": local, "mcp_server_id": "database-mcp", "tool_name": "query"})["decision"] == "DENY"
+    inactive = requests.post(f"{a.issuer('acme')}/protocol/openid-connect/token/introspect", timeout=10,
+                             auth=("screening-bot", client_secret("screening-bot")), data={"token": local}).json()
+    assert inactive == {"active": False}
     admin_b.call("POST", "globex/agents/agent-broker/revive")
     admin_a.call("POST", f"acme/federation/peers/{peer_id(b.issuer('globex'))}/refresh")
     assert gate(a, {"token": broker, "mcp_server_id": "database-mcp", "tool_name": "query"})["decision"] == "ALLOW"

@@ -26,6 +26,9 @@ struct AccessTokenVerifier: Sendable {
         var realm_access: RealmAccess?
         // swiftlint:disable:next identifier_name
         var client_id: String?
+        /// Set on a token exchanged for a peer's agent (RFC 8693, wire-formats §7).
+        // swiftlint:disable:next identifier_name
+        var federated_from: String?
     }
 
     /// Why a token was not accepted (for logs and `invalid_token` descriptions).

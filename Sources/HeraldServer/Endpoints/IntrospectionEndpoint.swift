@@ -41,6 +41,12 @@ struct IntrospectionEndpoint<Context: RequestContext>: Sendable {
     func activeClaims(_ token: String, in realm: RealmRuntime) -> [String: Any]? {
         guard let verified = try? tokens.verify(token, in: realm, forHerald: false) else { return foreignClaims(token, in: realm) }
         if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) { return nil }
+        if let entity = verified.claims.federated_from {
+            // Exchanged for a peer's agent: active only while the peer vouches for it.
+            guard case .success(let foreign) = federation.foreignAgent(verified.claims.sub, entity: entity, in: realm.name),
+                  foreign.refusal == nil
+            else { return nil }
+        }
         let standing = book.standing(realm: realm.name, agentID: verified.claims.sub, org: nil)
         if let record = standing.record, record.kill != nil || !record.stage.isServing { return nil }
         if standing.orgKill != nil { return nil }

@@ -120,8 +120,17 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
     /// A token or JWT passport that is not this realm's but a peer's, with its agent.
     private func foreignAgent(_ body: [String: Any], _ kind: String, in realm: RealmRuntime) -> ForeignAgent? {
         guard kind == "token" || kind == "passport", let compact = body[kind] as? String,
-              let iss = FederationService.unverifiedIssuer(compact), iss != realm.issuer
+              let iss = FederationService.unverifiedIssuer(compact)
         else { return nil }
+        if iss == realm.issuer {
+            // This realm's own token, exchanged for a peer's agent: the peer's word decides.
+            guard kind == "token", let verified = try? tokens.verify(compact, in: realm, forHerald: false),
+                  let entity = verified.claims.federated_from,
+                  !(verified.claims.jti.map { lifecycle.book.isRevoked(realm: realm.name, jti: $0) } ?? false),
+                  case .success(let foreign) = federation.foreignAgent(verified.claims.sub, entity: entity, in: realm.name)
+            else { return nil }
+            return foreign
+        }
         let result = kind == "token" ? federation.foreignToken(compact, in: realm)
             : federation.foreignPassport(compact, in: realm)
         guard case .success(let foreign) = result else { return nil }
