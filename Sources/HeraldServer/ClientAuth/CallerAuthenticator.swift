@@ -46,9 +46,7 @@ struct CallerAuthenticator: Sendable {
 
     /// A caller whose own agent is stopped (kill switch, SUSPENDED, REVOKED) is refused too.
     private func serving(_ caller: Caller, realm: RealmRuntime) throws(OAuthError) -> Caller {
-        let standing = book.standing(realm: realm.name, agentID: caller.agentID, org: nil)
-        let stopped = standing.orgKill != nil || standing.record.map { $0.kill != nil || !$0.stage.isServing } ?? false
-        guard !stopped else {
+        guard !book.standing(realm: realm.name, agentID: caller.agentID, org: nil).isStopped else {
             throw OAuthError(status: .forbidden, code: "access_denied", description: "the calling agent is stopped")
         }
         return caller

@@ -47,9 +47,7 @@ struct IntrospectionEndpoint<Context: RequestContext>: Sendable {
                   foreign.refusal == nil
             else { return nil }
         }
-        let standing = book.standing(realm: realm.name, agentID: verified.claims.sub, org: nil)
-        if let record = standing.record, record.kill != nil || !record.stage.isServing { return nil }
-        if standing.orgKill != nil { return nil }
+        if book.standing(realm: realm.name, agentID: verified.claims.sub, org: nil).isStopped { return nil }
         guard var claims = try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any] else {
             return nil
         }

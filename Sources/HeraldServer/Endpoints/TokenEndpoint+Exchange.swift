@@ -1,7 +1,6 @@
 import Foundation
 import HeraldCore
 import HeraldJOSE
-import HTTPTypes
 import Hummingbird
 
 extension TokenEndpoint {
@@ -12,9 +11,8 @@ extension TokenEndpoint {
         let (actorDecision, _) = try await decide(actor, in: realm)
         let subject = try await subject(of: subjectToken, in: realm)
         let level = min(subject.level, actorDecision.level)
-        let levelScopes = realm.levelTable[level].scopes
-        let allowed = client.client.scopes.map { own in levelScopes.filter(own.contains) } ?? levelScopes
-        let scopes = try ClientCredentialsGrant.grantedScopes(requested: form["scope"], allowed: allowed)
+        let scopes = try ClientCredentialsGrant.grantedScopes(
+            requested: form["scope"], allowed: realm.allowedScopes(for: client.client, at: level))
         guard let signer = realm.keyRing.signer(for: realm.config.signingAlgorithm) else {
             throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                              description: "the realm has no active signing key; retry shortly")
@@ -41,15 +39,8 @@ extension TokenEndpoint {
                              description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
         }
         metrics.tokenIssued(realm: realm.name, level: level.name)
-        var writer = JSONWriter(capacity: token.utf8.count + 160)
-        writer.beginObject()
-        writer.member("access_token", token)
-        writer.member("issued_token_type", TokenExchangeGrant.accessTokenType)
-        writer.member("token_type", "Bearer")
-        writer.member("expires_in", max(0, exp - now))
-        writer.member("scope", scope)
-        writer.endObject()
-        return .json(writer.bytes, headers: [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"])
+        let issued = AccessTokenIssuer.Issued(token: token, lifetime: max(0, exp - now), kid: signer.kid, jti: jti)
+        return Self.tokenResponse(issued, scope: scope, issuedTokenType: TokenExchangeGrant.accessTokenType)
     }
 
     /// The agent `token` speaks for: one of this realm's (at its level now) or a peer's (at

@@ -125,11 +125,14 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
     }
 
     /// RFC 6749 §5.1 body (the members of ``TokenResponse``), written directly: it is four
-    /// members on the hottest path.
-    static func tokenResponse(_ issued: AccessTokenIssuer.Issued, scope: String) -> Response {
-        var writer = JSONWriter(capacity: issued.token.utf8.count + 96)
+    /// members on the hottest path. A token exchange adds RFC 8693 §2.2.1 `issued_token_type`.
+    static func tokenResponse(_ issued: AccessTokenIssuer.Issued, scope: String, issuedTokenType: String? = nil)
+        -> Response
+    {
+        var writer = JSONWriter(capacity: issued.token.utf8.count + 160)
         writer.beginObject()
         writer.member("access_token", issued.token)
+        if let issuedTokenType { writer.member("issued_token_type", issuedTokenType) }
         writer.member("token_type", "Bearer")
         writer.member("expires_in", issued.lifetime)
         writer.member("scope", scope)

@@ -37,7 +37,7 @@ extension FederationService {
     func foreignToken(_ token: String, in realm: RealmRuntime) -> Result<ForeignAgent, ForeignRejection> {
         guard let jws = try? UnverifiedJWS(compact: token) else { return .failure(.init(description: "not a JWS")) }
         guard let iss = Self.unverifiedIssuer(jws),
-              let peer = configuredPeers(realm: realm.name).first(where: { $0.entity == iss })
+              let peer = configuredPeer(realm: realm.name, entity: iss)
         else { return .failure(.init(description: "the token's issuer is neither this realm nor a peer of it")) }
         let record = record(realm: realm.name, peer: peer)
         let verified: VerifiedJWS
@@ -69,7 +69,7 @@ extension FederationService {
     func foreignPassport(_ passport: String, in realm: RealmRuntime) -> Result<ForeignAgent, ForeignRejection> {
         guard let jws = try? UnverifiedJWS(compact: passport) else { return .failure(.init(description: "not a JWS")) }
         guard let iss = Self.unverifiedIssuer(jws),
-              let peer = configuredPeers(realm: realm.name).first(where: { $0.entity == iss })
+              let peer = configuredPeer(realm: realm.name, entity: iss)
         else { return .failure(.init(description: "the passport's issuer is neither this realm nor a peer of it")) }
         let record = record(realm: realm.name, peer: peer)
         let verifier = PassportVerifier(keys: record.view.issuerKeys, issuer: iss)
@@ -84,7 +84,7 @@ extension FederationService {
 
     /// The peer agent `sub` of the peer `entity`, as this realm trusts it now.
     func foreignAgent(_ sub: String, entity: String, in realm: String) -> Result<ForeignAgent, ForeignRejection> {
-        guard let peer = configuredPeers(realm: realm).first(where: { $0.entity == entity }) else {
+        guard let peer = configuredPeer(realm: realm, entity: entity) else {
             return .failure(.init(description: "\(entity) is not a peer of realm \(realm)"))
         }
         return agent(sub, of: peer, record: record(realm: realm, peer: peer), now: clock.now(), claims: nil, payload: nil)

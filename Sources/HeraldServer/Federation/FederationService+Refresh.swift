@@ -11,6 +11,11 @@ extension FederationService {
         registry.runtime(named: realm)?.config.federation?.peers ?? []
     }
 
+    /// The configured peer whose entity id is `entity`.
+    func configuredPeer(realm: String, entity: String) -> FederationSettings.Peer? {
+        configuredPeers(realm: realm).first { $0.entity == entity }
+    }
+
     /// The peer's record: stored, or new; its pins always those of the configuration.
     func record(realm: String, peer: FederationSettings.Peer) -> PeerRecord {
         var record = peers.withLock { $0[realm]?[peer.entity] }
@@ -35,7 +40,7 @@ extension FederationService {
     /// refresh service, which must not repeat a refresh an operator just forced).
     @discardableResult
     func refresh(realm: String, entity: String, onlyIfDue: Bool = false) async -> PeerStatus? {
-        guard let peer = configuredPeers(realm: realm).first(where: { $0.entity == entity }) else { return nil }
+        guard let peer = configuredPeer(realm: realm, entity: entity) else { return nil }
         return try? await refreshQueue.run { [self] in
             var record = record(realm: realm, peer: peer)
             let now = clock.now()

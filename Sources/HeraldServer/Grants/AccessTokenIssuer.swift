@@ -27,7 +27,8 @@ struct AccessTokenIssuer: Sendable {
         writer.beginObject()
         writer.raw(principal.claimsPrefix)
         writer.member("scope", scopes.joined(separator: " "))
-        Self.writeMCPS(&writer, claim: realm.levelTable.claim(for: decision.level), decision: decision)
+        Self.writeMCPS(&writer, claim: realm.levelTable.claim(for: decision.level), score: decision.score,
+                       stage: decision.stage.rawValue)
         Self.writeStatus(&writer, index: statusIndex, in: realm)
         let jti = Self.newTokenID()
         writer.member("jti", jti)
@@ -46,7 +47,7 @@ struct AccessTokenIssuer: Sendable {
     }
 
     /// The `mcps` claim (wire-formats §2), with the lifecycle members.
-    static func writeMCPS(_ writer: inout JSONWriter, claim: MCPSClaim, decision: TrustDecision) {
+    static func writeMCPS(_ writer: inout JSONWriter, claim: MCPSClaim, score: Int, stage: String) {
         writer.key("mcps")
         writer.beginObject()
         writer.member("trust_level", claim.trustLevel.rawValue)
@@ -55,8 +56,8 @@ struct AccessTokenIssuer: Sendable {
         writer.member("tx_limit", claim.txLimit)
         writer.member("day_limit", claim.dayLimit)
         writer.member("scopes", claim.scopes.joined(separator: ","))
-        writer.member("trust_score", decision.score)
-        writer.member("pipeline_stage", decision.stage.rawValue)
+        writer.member("trust_score", score)
+        writer.member("pipeline_stage", stage)
         writer.endObject()
     }
 

@@ -55,8 +55,7 @@ struct TokenExchangeGrant: Sendable {
         writer.beginObject()
         writer.member("iss", realm.issuer)
         writer.member("sub", subject.sub)
-        let audience = client.audience ?? [realm.issuer]
-        if audience.count == 1 { writer.member("aud", audience[0]) } else { writer.member("aud", strings: audience) }
+        ResolvedPrincipal.writeAudience(&writer, of: client, issuer: realm.issuer)
         writer.member("client_id", client.clientID)
         writer.key("realm_access")
         writer.beginObject()
@@ -64,18 +63,8 @@ struct TokenExchangeGrant: Sendable {
         writer.member("roles", strings: subject.federatedFrom == nil ? subject.roles : [level.role])
         writer.endObject()
         writer.member("scope", scopes.joined(separator: " "))
-        let claim = realm.levelTable.claim(for: level)
-        writer.key("mcps")
-        writer.beginObject()
-        writer.member("trust_level", claim.trustLevel.rawValue)
-        writer.member("trust_label", claim.trustLabel)
-        writer.member("payment_enabled", claim.paymentEnabled)
-        writer.member("tx_limit", claim.txLimit)
-        writer.member("day_limit", claim.dayLimit)
-        writer.member("scopes", claim.scopes.joined(separator: ","))
-        writer.member("trust_score", subject.score)
-        writer.member("pipeline_stage", subject.stage)
-        writer.endObject()
+        AccessTokenIssuer.writeMCPS(&writer, claim: realm.levelTable.claim(for: level), score: subject.score,
+                                    stage: subject.stage)
         // RFC 8693 §4.1: the current actor on top, earlier actors nested inside it.
         writer.key("act")
         writer.beginObject()

@@ -17,6 +17,11 @@ final class LifecycleBook: Sendable {
     struct Standing: Sendable {
         let record: AgentLifecycle?
         let orgKill: (org: String, kill: KillRecord)?
+
+        /// Stopped by the kill switch (its own or its organisation's), or SUSPENDED/REVOKED.
+        var isStopped: Bool {
+            orgKill != nil || record.map { $0.kill != nil || !$0.stage.isServing } ?? false
+        }
     }
 
     private let realms = Mutex<[String: RealmBook]>([:])

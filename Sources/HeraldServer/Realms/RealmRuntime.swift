@@ -129,8 +129,7 @@ struct ResolvedPrincipal: Sendable {
         writer.beginObject()
         writer.member("iss", issuer)
         writer.member("sub", principal.id)
-        let audience = client.audience ?? [issuer]
-        if audience.count == 1 { writer.member("aud", audience[0]) } else { writer.member("aud", strings: audience) }
+        Self.writeAudience(&writer, of: client, issuer: issuer)
         writer.member("client_id", client.clientID)
         writer.key("realm_access")
         writer.beginObject()
@@ -139,6 +138,12 @@ struct ResolvedPrincipal: Sendable {
         writer.endObject()
         // Drop the outer braces: the issuer appends per-token members before closing.
         claimsPrefix = Array(writer.bytes.dropFirst().dropLast())
+    }
+
+    /// `aud`: the client's audiences (a string when there is one), else the realm issuer.
+    static func writeAudience(_ writer: inout JSONWriter, of client: Client, issuer: String) {
+        let audience = client.audience ?? [issuer]
+        if audience.count == 1 { writer.member("aud", audience[0]) } else { writer.member("aud", strings: audience) }
     }
 }
 
