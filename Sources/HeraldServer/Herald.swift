@@ -19,6 +19,9 @@ public struct Herald: Sendable {
     public let metrics: HeraldMetrics
     public let audit: SQLiteAuditLog?
     public let checkpointService: AuditCheckpointService?
+    /// Every route the router serves, as `METHOD /path/{parameter}` (Hummingbird's notation):
+    /// what docs/openapi.yaml must describe, no more and no less (OpenAPICoverageTests).
+    public let routes: [String]
 }
 
 /// The composition root (architecture convention 5): opens the store, imports realms,
@@ -119,6 +122,8 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     admin.addRoutes(AdminFederationEndpoint(admin: administration, federation: federation).routes)
     admin.addRoutes(AdminDirectoryEndpoint(admin: administration, directories: directories).routes)
 
+    let routes = router.routes.map { "\($0.method.rawValue) \($0.path)" }
+
     let keyService = KeyRotationService(registry: registry, manager: keyManager, interval: configuration.keyCheckInterval,
                                         logger: logger)
     let checkpointService = audit.map {
@@ -139,5 +144,6 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
         "realms": "\(names.joined(separator: ","))", "default_realm": "\(defaultRealm ?? "-")",
     ])
     return Herald(application: application, registry: registry, keyService: keyService, keyManager: keyManager,
-                  store: store, metrics: metrics, audit: audit, checkpointService: checkpointService)
+                  store: store, metrics: metrics, audit: audit, checkpointService: checkpointService,
+                  routes: routes)
 }
