@@ -3,7 +3,7 @@ SWIFT ?= swift
 HERALD_DEBUG := .build/debug/herald
 PYTHON ?= python3
 
-.PHONY: run test build test-swift test-interop bench deps clean
+.PHONY: run test build test-swift test-interop bench soak deps clean
 
 ## run: install what is missing, build, serve the demo realms on 127.0.0.1:8080 (data in ./data)
 run: deps build
@@ -27,6 +27,12 @@ test-interop:
 ## bench: release build, herald against the Glewlwyd peer from ../shared/bench/peer
 bench: deps
 	scripts/bench.sh
+
+## soak: release build; kill -9 five times under token + admin load, then 10 min of mixed load (bench/results/soak-*)
+soak: deps
+	scripts/install-deps.sh --test
+	$(SWIFT) build -c release --product herald
+	HERALD_BIN=$(CURDIR)/.build/release/herald $(PYTHON) scripts/soak.py
 
 deps:
 	scripts/install-deps.sh
