@@ -128,6 +128,7 @@ let package = Package(
             dependencies: [
                 "HeraldServer", "HeraldTesting", "HeraldVerifier",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
