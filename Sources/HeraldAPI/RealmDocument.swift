@@ -34,6 +34,7 @@ public enum RealmDocument {
             ?? ["static": ["agents": config.agents.map(agentObject)]]
         if !config.tools.isEmpty { document["tools"] = config.tools.mapValues(\.name) }
         if let federation = config.federation { document["federation"] = federationObject(federation) }
+        if let bruteForce = config.bruteForce { document["brute_force"] = bruteForceObject(bruteForce) }
         return document
     }
 
@@ -55,6 +56,22 @@ public enum RealmDocument {
              if let stale = peer.maxStalenessSeconds { object["max_staleness"] = DurationText.format(stale) }
              return object
          }]
+    }
+
+    /// Every key written out, so the export says what is in force.
+    static func bruteForceObject(_ settings: BruteForceSettings) -> [String: Any] {
+        func lockout(_ lockout: BruteForceSettings.Lockout) -> [String: Any] {
+            ["max_failures": lockout.maxFailures, "wait_increment": DurationText.format(lockout.waitIncrementSeconds),
+             "max_wait": DurationText.format(lockout.maxWaitSeconds),
+             "failure_reset": DurationText.format(lockout.failureResetSeconds)]
+        }
+        var object = lockout(settings.client)
+        object["enabled"] = settings.enabled
+        var address = lockout(settings.address)
+        address["enabled"] = settings.address.enabled
+        object["per_address"] = address
+        object["event_rate"] = settings.eventRate?.text ?? "off"
+        return object
     }
 
     static func levelObject(_ row: LevelPolicyOverride) -> [String: Any] {

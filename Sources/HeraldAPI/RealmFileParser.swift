@@ -11,7 +11,7 @@ struct RealmFileParser {
     let checkJWKS: RealmFileLoader.JWKSCheck
 
     static let topLevelKeys = ["realm", "display_name", "token", "keys", "levels", "role_mappings", "clients",
-                               "directory", "trust_policy", "tools", "default_tool_level", "federation"]
+                               "directory", "trust_policy", "tools", "default_tool_level", "federation", "brute_force"]
     static let namePattern = "[a-z0-9-]{1,63}"
     static let identifierPattern = "[A-Za-z0-9._~:@-]{1,128}"
     static let scopePattern = "[!#-+\\--\\[\\]-~]{1,128}"  // RFC 6749 scope-token, without commas
@@ -48,6 +48,7 @@ struct RealmFileParser {
             }
         }
         config.federation = top["federation"].flatMap(parseFederation)
+        config.bruteForce = top["brute_force"].flatMap(parseBruteForce)
         return LoadedRealm(config: config, secrets: secrets, inlineSecretClients: inline)
     }
 

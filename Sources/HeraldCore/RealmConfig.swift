@@ -23,6 +23,9 @@ public struct RealmConfig: Sendable, Hashable, Codable {
     public var ldap: LDAPSettings? = nil
     /// The `federation` section; nil when the realm neither publishes to nor trusts peers.
     public var federation: FederationSettings? = nil
+    /// The `brute_force` section as written; nil when the file has none (the defaults apply:
+    /// ``effectiveBruteForce``). Optional so realms stored before it existed still decode.
+    public var bruteForce: BruteForceSettings? = nil
 
     public init(name: String, displayName: String? = nil, tokenLifetimeSeconds: Int = 300,
                 algorithms: [SigningAlgorithm] = [.es256], keyRotationSeconds: Int = 30 * 86400,
@@ -51,6 +54,9 @@ public struct RealmConfig: Sendable, Hashable, Codable {
             TrustLevel(name: name).map { ($0, row) }
         }))
     }
+
+    /// The brute-force limits in force: the realm's own, else ``BruteForceSettings/defaults``.
+    public var effectiveBruteForce: BruteForceSettings { bruteForce ?? .defaults }
 
     /// The algorithm that signs tokens.
     public var signingAlgorithm: SigningAlgorithm { algorithms.first ?? .es256 }

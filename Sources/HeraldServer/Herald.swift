@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// A composed Herald server: the HTTP application and the parts tests and tools drive.
 public struct Herald: Sendable {
-    public typealias App = Application<RouterResponder<BasicRequestContext>>
+    public typealias App = Application<RouterResponder<HeraldRequestContext>>
 
     public let application: App
     public let registry: RealmRegistry
@@ -22,6 +22,8 @@ public struct Herald: Sendable {
     /// Every route the router serves, as `METHOD /path/{parameter}` (Hummingbird's notation):
     /// what docs/openapi.yaml must describe, no more and no less (OpenAPICoverageTests).
     public let routes: [String]
+    /// The brute-force limits of client authentication (and the outcome-report rate).
+    public let limiter: AuthenticationLimiter
 }
 
 /// The composition root (architecture convention 5): opens the store, imports realms,
@@ -79,20 +81,29 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
         try await federation.load(realm: name)
     }
 
+    var proxies: Set<ClientAddress> = []
+    for text in configuration.trustedProxies {
+        guard let address = ClientAddress(literal: text) else {
+            throw HeraldError(.invalidConfiguration, "trusted proxy '\(text)' is not an IP address (write e.g. 10.0.0.5 or fd00::5)")
+        }
+        proxies.insert(address)
+    }
     let metrics = HeraldMetrics()
-    let router = Router(context: BasicRequestContext.self)
+    let limiter = AuthenticationLimiter(clock: clock, audit: audit, metrics: metrics, trustedProxies: proxies)
+    let router = Router(context: HeraldRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.addRoutes(HealthEndpoint(registry: registry, metrics: metrics).routes)
     router.addRoutes(DiscoveryEndpoint(registry: registry).routes)
     router.addRoutes(JWKSEndpoint(registry: registry).routes)
-    let authenticator = ClientAuthenticator(hasher: masterKey.secretHasher, replayCache: ReplayCache(), clock: clock)
+    let authenticator = ClientAuthenticator(hasher: masterKey.secretHasher, replayCache: ReplayCache(), clock: clock,
+                                            limiter: limiter)
     router.addRoutes(TokenEndpoint(registry: registry, authenticator: authenticator,
                                    issuer: AccessTokenIssuer(clock: clock), lifecycle: lifecycle,
                                    tokens: AccessTokenVerifier(clock: clock), federation: federation, metrics: metrics, audit: audit, clock: clock,
                                    logger: logger).routes)
     let tokens = AccessTokenVerifier(clock: clock)
     let callers = CallerAuthenticator(clients: authenticator, tokens: tokens, book: lifecycle.book)
-    let adminAuth = AdminAuthMiddleware<BasicRequestContext>(registry: registry, clock: clock)
+    let adminAuth = AdminAuthMiddleware<HeraldRequestContext>(registry: registry, clock: clock)
     router.addRoutes(IntrospectionEndpoint(registry: registry, authenticator: authenticator, tokens: tokens,
                                            book: lifecycle.book, federation: federation, logger: logger).routes)
     router.addRoutes(RevocationEndpoint(registry: registry, authenticator: authenticator, tokens: tokens,
@@ -145,5 +156,5 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     ])
     return Herald(application: application, registry: registry, keyService: keyService, keyManager: keyManager,
                   store: store, metrics: metrics, audit: audit, checkpointService: checkpointService,
-                  routes: routes)
+                  routes: routes, limiter: limiter)
 }

@@ -31,6 +31,31 @@ public final class HeraldMetrics: Sendable {
             namespace: "herald", metricName: "tokens_denied", unitName: "total",
             helpText: "Token requests denied by realm and OAuth error code.")
     }
+    private static var authFailures: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "herald", metricName: "client_auth_failures", unitName: "total",
+            helpText: "Failed client authentications (wrong secret, bad assertion, refused LDAP bind, unknown client) by realm.")
+    }
+    private static var lockouts: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "herald", metricName: "client_auth_lockouts", unitName: "total",
+            helpText: "Lockouts started by failed client authentications, by realm and scope (client, address).")
+    }
+    private static var lockoutRefusals: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "herald", metricName: "client_auth_locked_refusals", unitName: "total",
+            helpText: "Client authentications refused unchecked (429) during a lockout, by realm and scope.")
+    }
+    private static var lockedNow: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "herald", metricName: "client_auth_locked", unitName: "",
+            helpText: "Client ids and source addresses locked out now, by realm and scope.")
+    }
+    private static var reportsLimited: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "herald", metricName: "outcome_reports_rate_limited", unitName: "total",
+            helpText: "Outcome reports refused (429) by the per-caller rate, by realm.")
+    }
     private static let latencyBuckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
         .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
@@ -46,6 +71,9 @@ public final class HeraldMetrics: Sendable {
     private let requestCounters = Mutex<[RequestKey: Counter]>([:])
     private let latencyHistograms = Mutex<[String: DurationHistogram]>([:])
     private let tokenCounters = Mutex<[[String]: Counter]>([:])
+    private let lockGauges = Mutex<[[String]: Gauge]>([:])
+    /// Run before each exposition, to bring gauges of state held elsewhere up to date.
+    private let collectors = Mutex<[@Sendable (HeraldMetrics) -> Void]>([])
 
     public init() {}
 
@@ -74,11 +102,57 @@ public final class HeraldMetrics: Sendable {
 
     func tokenDenied(realm: String, reason: String) { tokenCounter(Self.denied, ("realm", realm), ("reason", reason)) }
 
+    func clientAuthFailed(realm: String) { counter(Self.authFailures, [("realm", realm)]) }
+
+    func lockoutStarted(realm: String, scope: String) { counter(Self.lockouts, [("realm", realm), ("scope", scope)]) }
+
+    func lockedRefusal(realm: String, scope: String) {
+        counter(Self.lockoutRefusals, [("realm", realm), ("scope", scope)])
+    }
+
+    func outcomeReportLimited(realm: String) { counter(Self.reportsLimited, [("realm", realm)]) }
+
+    /// Sets the locked-now gauge of `scope` to `counts` per realm (0 for realms no longer in it).
+    func setLocked(scope: String, counts: [String: Int]) {
+        lockGauges.withLock { gauges in
+            for (key, gauge) in gauges where key[0] == scope && counts[key[1]] == nil { gauge.set(Int64(0)) }
+            for (realm, count) in counts {
+                let key = [scope, realm]
+                let gauge = gauges[key] ?? registry.makeGauge(descriptor: Self.lockedNow,
+                                                              labels: [("realm", realm), ("scope", scope)])
+                gauges[key] = gauge
+                gauge.set(Int64(count))
+            }
+        }
+    }
+
+    /// Registers `collector` to run before every exposition.
+    func addCollector(_ collector: @escaping @Sendable (HeraldMetrics) -> Void) {
+        collectors.withLock { $0.append(collector) }
+    }
+
+    /// The Prometheus text exposition, gauges brought up to date first.
+    public func exposition() -> [UInt8] {
+        for collector in collectors.withLock({ $0 }) { collector(self) }
+        return registry.emitToBuffer()
+    }
+
     private func tokenCounter(_ descriptor: MetricNameDescriptor, _ first: (String, String), _ second: (String, String)) {
         let key = [descriptor.name, first.1, second.1]
         tokenCounters.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = registry.makeCounter(descriptor: descriptor, labels: [first, second])
+            counters[key] = counter
+            return counter
+        }.increment()
+    }
+
+    /// A counter off the hot path (failures, lockouts), cached like the token counters.
+    private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) {
+        let key = [descriptor.name] + labels.map(\.1)
+        tokenCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(descriptor: descriptor, labels: labels)
             counters[key] = counter
             return counter
         }.increment()

@@ -14,6 +14,9 @@ public struct OAuthError: HTTPResponseError, Sendable {
     public let reason: String
     /// Set for invalid_client when the client tried HTTP authentication (RFC 6749 §5.2).
     public var authenticateChallenge: String?
+    /// Sent as `Retry-After` (RFC 9110 §10.2.3), in seconds: with 429 from the brute-force
+    /// and rate limits.
+    public var retryAfterSeconds: Int?
 
     public init(status: HTTPResponse.Status, code: String, description: String, reason: String? = nil,
                 authenticateChallenge: String? = nil) {
@@ -35,6 +38,15 @@ public struct OAuthError: HTTPResponseError, Sendable {
                    reason: reason, authenticateChallenge: "Basic realm=\"\(realm)\", charset=\"UTF-8\"")
     }
 
+    /// 429: a brute-force lockout or a rate limit; `description` says which and when to retry.
+    public static func tooManyRequests(code: String, description: String, retryAfter seconds: Int, reason: String)
+        -> OAuthError
+    {
+        var error = OAuthError(status: .tooManyRequests, code: code, description: description, reason: reason)
+        error.retryAfterSeconds = seconds
+        return error
+    }
+
     public static func notFound(_ description: String) -> OAuthError {
         OAuthError(status: .notFound, code: "not_found", description: description)
     }
@@ -44,6 +56,7 @@ public struct OAuthError: HTTPResponseError, Sendable {
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"
         if let authenticateChallenge { headers[.wwwAuthenticate] = authenticateChallenge }
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         let body = try JSONEncoder().encode(OAuthErrorBody(error: code, errorDescription: description))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     public var auditLog: Bool
     /// How often each realm's audit chain gets a signed checkpoint.
     public var auditCheckpointInterval: Duration
+    /// IP addresses of reverse proxies whose `X-Forwarded-For` names the client's address
+    /// for the brute-force limits; empty counts every attempt against the connection's peer.
+    public var trustedProxies: [String] = []
 
     public init(realmsDirectory: String = "realms", dataDirectory: String = "data", host: String = "127.0.0.1",
                 port: Int = 8080, publicURL: String? = nil, defaultRealm: String? = nil, overrideRealms: Bool = false,

@@ -1,6 +1,8 @@
 import Foundation
 import HeraldCore
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Authenticates the registered client calling one of a realm's own APIs (outcome reports,
 /// the MCP trust gate, passports): HTTP Basic with its secret, or its access token as Bearer
@@ -18,7 +20,8 @@ struct CallerAuthenticator: Sendable {
         let viaToken: Bool
     }
 
-    func authenticate(_ request: Request, realm: RealmRuntime) throws(OAuthError) -> Caller {
+    /// `peer` is the connection's remote address, for the brute-force limits on HTTP Basic.
+    func authenticate(_ request: Request, realm: RealmRuntime, peer: SocketAddress?) async throws(OAuthError) -> Caller {
         let header = request.headers[.authorization]
         if let token = AccessTokenVerifier.bearerToken(header) {
             let verified: AccessTokenVerifier.Verified
@@ -33,7 +36,13 @@ struct CallerAuthenticator: Sendable {
         }
         if let header, header.lowercased().hasPrefix("basic ") {
             let profile: ClientProfile
-            do { profile = try clients.authenticateCaller(basic: header, realm: realm) } catch {
+            do throws(OAuthError) {
+                profile = try await clients.authenticateCaller(basic: header, realm: realm, peer: peer,
+                                                               headers: request.headers)
+            } catch {
+                // A lockout answers as it is (429, Retry-After); any other failure is the
+                // one generic challenge.
+                if error.status == .tooManyRequests { throw error }
                 throw OAuthError(status: .unauthorized, code: "invalid_client", description: "client authentication failed",
                                  authenticateChallenge: "Basic realm=\"\(realm.name)\"")
             }

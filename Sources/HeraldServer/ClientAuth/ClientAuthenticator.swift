@@ -1,7 +1,9 @@
 import Foundation
 import HeraldCore
 import HeraldJOSE
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Authenticates the client of a token request (RFC 6749 §2.3, RFC 7523 §3; wire-formats §3).
 ///
@@ -17,18 +19,85 @@ struct ClientAuthenticator: Sendable {
     let hasher: SecretHasher
     let replayCache: ReplayCache
     let clock: any HeraldClock
+    /// Brute-force protection: every authentication below passes through it.
+    let limiter: AuthenticationLimiter
     /// Compared against when the client is unknown, so timing does not reveal which ids exist.
     let decoyDigest: SecretDigest
 
-    init(hasher: SecretHasher, replayCache: ReplayCache, clock: any HeraldClock) {
+    init(hasher: SecretHasher, replayCache: ReplayCache, clock: any HeraldClock, limiter: AuthenticationLimiter) {
         self.hasher = hasher
         self.replayCache = replayCache
         self.clock = clock
+        self.limiter = limiter
         decoyDigest = hasher.digest(UUID().uuidString)
     }
 
-    func authenticate(_ request: Request, form: [String: String], realm: RealmRuntime) throws(OAuthError)
-        -> ClientProfile
+    /// The credentials a request presents, read once, before anything is checked.
+    enum Credentials {
+        /// HTTP Basic (`client_secret_basic`, or `ldap_bind` sent that way).
+        case basic(clientID: String, secret: String)
+        /// `client_id` and `client_secret` in the form.
+        case post(clientID: String, secret: String)
+        /// An RFC 7523 assertion and the client it names (`client_id`, else its unverified `sub`).
+        case assertion(UnverifiedJWS, clientID: String?)
+
+        var clientID: String? {
+            switch self {
+            case .basic(let id, _), .post(let id, _): id
+            case .assertion(_, let id): id
+            }
+        }
+    }
+
+    /// Authenticates the client of a request to one of the realm's OAuth endpoints, under
+    /// the brute-force limits (``AuthenticationLimiter``). `directory` lets `ldap_bind`
+    /// clients and, with `agent_bind`, directory agents authenticate (the token endpoint).
+    func authenticate(_ request: Request, form: [String: String], realm: RealmRuntime, peer: SocketAddress?,
+                      directory: Bool = false) async throws(OAuthError) -> ClientProfile
+    {
+        let credentials = try Self.credentials(request, form: form, realm: realm)
+        let attempt = try await limiter.admit(realm: realm.name, settings: realm.bruteForce, client: credentials.clientID,
+                                              address: limiter.source(peer: peer, headers: request.headers))
+        do {
+            let profile: ClientProfile
+            if directory, let bound = try await authenticateThroughDirectory(credentials, realm: realm) {
+                profile = bound
+            } else {
+                profile = try verify(credentials, realm: realm)
+            }
+            limiter.succeeded(attempt)
+            return profile
+        } catch {
+            // A wrong or unknown credential counts; a directory or cache outage (503) does not.
+            if error.status == .unauthorized { await limiter.failed(attempt, reason: error.reason) }
+            throw error
+        }
+    }
+
+    /// HTTP Basic for callers of the realm's own APIs: any client registered with a secret
+    /// (`client_secret_basic` or `client_secret_post` at the token endpoint).
+    func authenticateCaller(basic header: String, realm: RealmRuntime, peer: SocketAddress?,
+                            headers: HTTPFields) async throws(OAuthError) -> ClientProfile
+    {
+        guard let (clientID, secret) = Self.quickBasicCredentials(header) else {
+            throw .invalidClient(realm: realm.name, reason: "malformed HTTP Basic credentials")
+        }
+        let attempt = try await limiter.admit(realm: realm.name, settings: realm.bruteForce, client: clientID,
+                                              address: limiter.source(peer: peer, headers: headers))
+        do {
+            let profile = try checkSecret(clientID: clientID, secret: secret, method: nil, realm: realm)
+            limiter.succeeded(attempt)
+            return profile
+        } catch {
+            await limiter.failed(attempt, reason: error.reason)
+            throw error
+        }
+    }
+
+    /// Reads the one authentication method of the request. What is refused here checked no
+    /// credential, so it is not counted as a failed authentication.
+    static func credentials(_ request: Request, form: [String: String], realm: RealmRuntime) throws(OAuthError)
+        -> Credentials
     {
         let basic = request.headers[.authorization]
         let hasAssertion = form["client_assertion"] != nil || form["client_assertion_type"] != nil
@@ -36,36 +105,49 @@ struct ClientAuthenticator: Sendable {
         if methods > 1 {
             throw .invalidRequest("use exactly one client authentication method per request")
         }
-        if let basic { return try authenticateBasic(basic, form: form, realm: realm) }
-        if hasAssertion { return try authenticateAssertion(form: form, realm: realm) }
+        if let basic {
+            guard let (clientID, secret) = quickBasicCredentials(basic) else {
+                throw .invalidClient(realm: realm.name, reason: "malformed HTTP Basic credentials")
+            }
+            if let formID = form["client_id"], formID != clientID {
+                throw .invalidRequest("client_id in the body differs from the Authorization header")
+            }
+            return .basic(clientID: clientID, secret: secret)
+        }
+        if hasAssertion {
+            guard form["client_assertion_type"] == assertionType else {
+                throw .invalidRequest("client_assertion_type must be \(assertionType)")
+            }
+            guard let assertion = form["client_assertion"], !assertion.isEmpty else {
+                throw .invalidRequest("client_assertion is missing")
+            }
+            let jws: UnverifiedJWS
+            do { jws = try UnverifiedJWS(compact: assertion) } catch {
+                throw .invalidClient(realm: realm.name, reason: "assertion: \(error)")
+            }
+            // Named by client_id, or else by the assertion's own sub; either way nothing in
+            // the assertion is believed until its signature verifies.
+            return .assertion(jws, clientID: form["client_id"] ?? unverifiedSubject(of: jws))
+        }
         if let secret = form["client_secret"] {
             guard let clientID = form["client_id"] else {
                 throw .invalidRequest("client_secret needs client_id beside it")
             }
-            return try checkSecret(clientID: clientID, secret: secret, method: .clientSecretPost, realm: realm)
+            return .post(clientID: clientID, secret: secret)
         }
         throw .invalidClient(realm: realm.name, reason: "no client authentication in the request")
     }
 
-    /// HTTP Basic for callers of the realm's own APIs: any client registered with a secret
-    /// (`client_secret_basic` or `client_secret_post` at the token endpoint).
-    func authenticateCaller(basic header: String, realm: RealmRuntime) throws(OAuthError) -> ClientProfile {
-        guard let (clientID, secret) = Self.basicCredentials(header) else {
-            throw .invalidClient(realm: realm.name, reason: "malformed HTTP Basic credentials")
+    /// Checks `credentials` against the realm's registered clients.
+    private func verify(_ credentials: Credentials, realm: RealmRuntime) throws(OAuthError) -> ClientProfile {
+        switch credentials {
+        case .basic(let clientID, let secret):
+            return try checkSecret(clientID: clientID, secret: secret, method: .clientSecretBasic, realm: realm)
+        case .post(let clientID, let secret):
+            return try checkSecret(clientID: clientID, secret: secret, method: .clientSecretPost, realm: realm)
+        case .assertion(let jws, let clientID):
+            return try authenticateAssertion(jws, named: clientID, realm: realm)
         }
-        return try checkSecret(clientID: clientID, secret: secret, method: nil, realm: realm)
-    }
-
-    private func authenticateBasic(_ header: String, form: [String: String], realm: RealmRuntime)
-        throws(OAuthError) -> ClientProfile
-    {
-        guard let (clientID, secret) = Self.basicCredentials(header) else {
-            throw .invalidClient(realm: realm.name, reason: "malformed HTTP Basic credentials")
-        }
-        if let formID = form["client_id"], formID != clientID {
-            throw .invalidRequest("client_id in the body differs from the Authorization header")
-        }
-        return try checkSecret(clientID: clientID, secret: secret, method: .clientSecretBasic, realm: realm)
     }
 
     /// `method` nil accepts either secret method.
@@ -86,24 +168,13 @@ struct ClientAuthenticator: Sendable {
         return profile
     }
 
-    private func authenticateAssertion(form: [String: String], realm: RealmRuntime) throws(OAuthError)
+    private func authenticateAssertion(_ jws: UnverifiedJWS, named: String?, realm: RealmRuntime) throws(OAuthError)
         -> ClientProfile
     {
         func reject(_ reason: String) -> OAuthError { .invalidClient(realm: realm.name, reason: reason) }
-        guard form["client_assertion_type"] == Self.assertionType else {
-            throw .invalidRequest("client_assertion_type must be \(Self.assertionType)")
-        }
-        guard let assertion = form["client_assertion"], !assertion.isEmpty else {
-            throw .invalidRequest("client_assertion is missing")
-        }
-        let jws: UnverifiedJWS
-        do { jws = try UnverifiedJWS(compact: assertion) } catch { throw reject("assertion: \(error)") }
         if let typ = jws.header.typ, !["jwt", "client-authentication+jwt"].contains(typ.lowercased()) {
             throw reject("assertion typ \(typ) is not a client assertion type")
         }
-        // The client is named by client_id, or else by the assertion's own sub; either way
-        // nothing in the assertion is believed until its signature verifies below.
-        let named = form["client_id"] ?? Self.unverifiedSubject(of: jws)
         guard let clientID = named, let profile = realm.profile(clientID: clientID) else {
             throw reject("assertion for unknown client \(named ?? "(none)")")
         }
@@ -163,7 +234,7 @@ struct ClientAuthenticator: Sendable {
         return unverifiedSubject(of: jws)
     }
 
-    private static func unverifiedSubject(of jws: UnverifiedJWS) -> String? {
+    static func unverifiedSubject(of jws: UnverifiedJWS) -> String? {
         struct Subject: Decodable { var sub: String? }
         return (try? JSONDecoder().decode(Subject.self, from: Data(jws.unverifiedPayload)))?.sub
     }

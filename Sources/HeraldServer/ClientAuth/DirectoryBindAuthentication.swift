@@ -7,27 +7,19 @@ import Hummingbird
 /// checked by an LDAP bind as the agent's entry. With `directory.ldap.agent_bind: true` an
 /// agent without a registered client may do the same with its agent id as `client_id`.
 extension ClientAuthenticator {
-    /// The client, when the request authenticates a directory-bind client; nil when it is
-    /// for any other kind of client (the synchronous methods then handle it).
+    /// The client, when `credentials` are for a directory-bind client; nil when they are
+    /// for any other kind of client (``verify(_:realm:)`` then handles them).
     /// The password is never logged or put in an error's reason.
-    func authenticateThroughDirectory(_ request: Request, form: [String: String], realm: RealmRuntime)
+    func authenticateThroughDirectory(_ credentials: Credentials, realm: RealmRuntime)
         async throws(OAuthError) -> ClientProfile?
     {
         guard let ldap = realm.config.ldap,
               ldap.agentBind || realm.config.clients.contains(where: { $0.auth == .ldapBind })
         else { return nil }
-        let basic = request.headers[.authorization]
-        let hasAssertion = form["client_assertion"] != nil || form["client_assertion_type"] != nil
-        guard [basic != nil, hasAssertion, form["client_secret"] != nil].filter({ $0 }).count == 1, !hasAssertion else {
-            return nil
-        }
         let clientID: String, secret: String
-        if let basic {
-            guard let credentials = Self.quickBasicCredentials(basic) else { return nil }
-            (clientID, secret) = credentials
-        } else {
-            guard let id = form["client_id"], let value = form["client_secret"] else { return nil }
-            (clientID, secret) = (id, value)
+        switch credentials {
+        case .basic(let id, let value), .post(let id, let value): (clientID, secret) = (id, value)
+        case .assertion: return nil
         }
         let profile: ClientProfile
         if let registered = realm.profile(clientID: clientID) {

@@ -6,7 +6,7 @@ import Hummingbird
 /// agent's action turned out, `{"outcome": "success"|"failure"|"anomaly", "reference": …}`.
 /// Reports feed the execution-history component of the trust score. An agent cannot report
 /// on itself.
-struct AgentEventsEndpoint<Context: RequestContext>: Sendable {
+struct AgentEventsEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     let registry: RealmRegistry
     let callers: CallerAuthenticator
     let lifecycle: LifecycleService
@@ -19,7 +19,8 @@ struct AgentEventsEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func report(_ request: Request, context: Context) async throws -> Response {
         let realm = try registry.runtime(for: context)
-        let caller = try callers.authenticate(request, realm: realm)
+        let caller = try await callers.authenticate(request, realm: realm, peer: context.remoteAddress)
+        try callers.clients.limiter.takeReport(realm: realm.name, settings: realm.bruteForce, caller: caller.clientID)
         let id = try context.parameter("agent")
         let body = try await AdminJSON.object(request)
         let name = try AdminJSON.string(body, "outcome")!

@@ -25,6 +25,6 @@ struct HealthEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func exposition(_ request: Request, context: Context) async throws -> Response {
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
     }
 }

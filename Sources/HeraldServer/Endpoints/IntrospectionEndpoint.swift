@@ -9,7 +9,7 @@ import Logging
 /// A token is active only while it verifies, has not expired, has not been revoked (RFC 7009)
 /// and its agent is not stopped (kill switch, SUSPENDED, REVOKED): a kill shows here on the
 /// very next request. Anything else is `{"active": false}` and nothing more (§2.2).
-struct IntrospectionEndpoint<Context: RequestContext>: Sendable {
+struct IntrospectionEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     let registry: RealmRegistry
     let authenticator: ClientAuthenticator
     let tokens: AccessTokenVerifier
@@ -27,7 +27,7 @@ struct IntrospectionEndpoint<Context: RequestContext>: Sendable {
         let realm = try registry.runtime(for: context)
         var request = request
         let form = try await TokenEndpoint<Context>.readForm(&request)
-        let caller = try authenticator.authenticate(request, form: form, realm: realm)
+        let caller = try await authenticator.authenticate(request, form: form, realm: realm, peer: context.remoteAddress)
         guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is missing") }
         guard let claims = activeClaims(token, in: realm) else {
             logger.debug("introspection: inactive token", metadata: ["realm.id": "\(realm.name)",

@@ -8,7 +8,7 @@ import Logging
 /// this tool of this MCP server now? The caller is a registered client of the realm (an MCP
 /// server or its proxy). The answer is always 200 with ALLOW or DENY, the checks that passed
 /// and failed, and a reason; every decision is audited.
-struct MCPGateEndpoint<Context: RequestContext>: Sendable {
+struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     let registry: RealmRegistry
     let callers: CallerAuthenticator
     let tokens: AccessTokenVerifier
@@ -26,7 +26,7 @@ struct MCPGateEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func verify(_ request: Request, context: Context) async throws -> Response {
         let realm = try registry.runtime(for: context)
-        let caller = try callers.authenticate(request, realm: realm)
+        let caller = try await callers.authenticate(request, realm: realm, peer: context.remoteAddress)
         let body = try await AdminJSON.object(request)
         let server = try AdminJSON.string(body, "mcp_server_id")!, tool = try AdminJSON.string(body, "tool_name")!
         let presented = ["agent_id", "token", "passport"].filter { body[$0] != nil }

@@ -9,7 +9,7 @@ import Logging
 /// it (§2.1). Tokens that do not verify or have expired are answered 200 like any other
 /// (§2.2: nothing to revoke). A revoked token is inactive at introspection from the next
 /// request on and stays recorded until it expires.
-struct RevocationEndpoint<Context: RequestContext>: Sendable {
+struct RevocationEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     let registry: RealmRegistry
     let authenticator: ClientAuthenticator
     let tokens: AccessTokenVerifier
@@ -26,7 +26,8 @@ struct RevocationEndpoint<Context: RequestContext>: Sendable {
         let realm = try registry.runtime(for: context)
         var request = request
         let form = try await TokenEndpoint<Context>.readForm(&request)
-        let caller = try authenticator.authenticate(request, form: form, realm: realm).client.clientID
+        let caller = try await authenticator.authenticate(request, form: form, realm: realm, peer: context.remoteAddress)
+            .client.clientID
         guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is missing") }
         if let hint = form["token_type_hint"], hint != "access_token" {
             // §2.2.1: refresh tokens do not exist here; the hint is only a hint, so go on.

@@ -9,7 +9,7 @@ import Logging
 /// The token endpoint, RFC 6749 §3.2 (`POST {issuer}/protocol/openid-connect/token`):
 /// `client_credentials` with client authentication per wire-formats §3; responses per
 /// RFC 6749 §5.1, errors per §5.2.
-struct TokenEndpoint<Context: RequestContext>: Sendable {
+struct TokenEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     /// Largest accepted form body; larger is 413.
     static var maxBodyBytes: Int { 64 * 1024 }
 
@@ -37,8 +37,8 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
         do {
             form = try await Self.readForm(&request)
             guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
-            let client = try await authenticator.authenticateThroughDirectory(request, form: form, realm: realm)
-                ?? authenticator.authenticate(request, form: form, realm: realm)
+            let client = try await authenticator.authenticate(request, form: form, realm: realm,
+                                                              peer: context.remoteAddress, directory: true)
             if grantType == TokenExchangeGrant.grantType { return try await exchange(form, client: client, in: realm) }
             guard grantType == ClientCredentialsGrant.grantType else {
                 throw OAuthError(status: .badRequest, code: "unsupported_grant_type",
@@ -71,7 +71,9 @@ struct TokenEndpoint<Context: RequestContext>: Sendable {
             return Self.tokenResponse(issued, scope: scope)
         } catch let error as OAuthError {
             metrics.tokenDenied(realm: realm.name, reason: error.code)
-            if error.code != "temporarily_unavailable" {
+            // A refusal during a lockout (429) is in the audit log as the lockout's own
+            // rate-limited entries, so that a flood of them cannot flood the log.
+            if error.code != "temporarily_unavailable", error.status != .tooManyRequests {
                 // Only denials need the claimed (unauthenticated) client id, so it is worked
                 // out here rather than on every request.
                 let clientID = ClientAuthenticator.claimedClientID(request, form: form)

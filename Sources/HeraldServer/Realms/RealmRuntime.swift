@@ -16,6 +16,8 @@ public struct RealmRuntime: Sendable {
     public let statusListURI: String
     public let keyRing: KeyRing
     public let levelTable: LevelTable
+    /// The brute-force limits in force (the realm's `brute_force`, else the defaults).
+    public let bruteForce: BruteForceSettings
     let mapper: RoleMapper
     /// Where principals are looked up per request; nil when the realm file's static directory
     /// is resolved once, here.
@@ -35,6 +37,7 @@ public struct RealmRuntime: Sendable {
         self.keyRing = keyRing
         self.directory = directory
         levelTable = config.levelTable
+        bruteForce = config.effectiveBruteForce
         mapper = RoleMapper(mappings: config.roleMappings)
         let agents = Dictionary(config.agents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var profiles: [String: ClientProfile] = [:]
