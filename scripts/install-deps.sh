@@ -25,7 +25,7 @@ if (( ${#missing[@]} )); then
 fi
 
 if [[ ${1:-} == --test ]]; then
-  if ! python3 -c 'import pytest, requests, jwt, joserfc, authlib, cryptography, yaml, mcp_secure' 2>/dev/null; then
+  if ! python3 -c 'import pytest, requests, jwt, joserfc, authlib, cryptography, yaml, mcp_secure, openapi_spec_validator, schemathesis' 2>/dev/null; then
     log "pip install -r Tests/interop/requirements.txt"
     python3 -m pip install -q -r Tests/interop/requirements.txt
   fi
