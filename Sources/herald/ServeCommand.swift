@@ -11,7 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Options fall back to environment variables: HERALD_REALMS, HERALD_DATA, HERALD_LISTEN, \
             HERALD_PUBLIC_URL, HERALD_DEFAULT_REALM, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, \
-            HERALD_OVERRIDE_REALMS (1/true), HERALD_AUDIT_LOG, HERALD_MASTER_KEY_FILE.
+            HERALD_OVERRIDE_REALMS (1/true), HERALD_AUDIT_LOG, HERALD_TRUSTED_PROXIES (comma-separated), \
+            HERALD_MASTER_KEY_FILE.
             """
     )
 
@@ -33,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     var auditLog: String?
     @Flag(name: .customLong("override-realms"), help: "Re-import realm files over the stored realms (env HERALD_OVERRIDE_REALMS).")
     var overrideRealms = false
+    @Option(name: .customLong("trusted-proxy"),
+            help: "IP address of a reverse proxy whose X-Forwarded-For names the client for the brute-force limits; repeatable (env HERALD_TRUSTED_PROXIES, comma-separated; default none: the connection's peer).")
+    var trustedProxies: [String] = []
 
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -40,6 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try listenAddress()
         _ = try level()
         _ = try auditEnabled()
+        for proxy in proxies() where ClientAddress(literal: proxy) == nil {
+            throw ValidationError("--trusted-proxy must be an IP address such as 10.0.0.5 or fd00::5, not \(proxy)")
+        }
         if let format = logFormat ?? environment["HERALD_LOG_FORMAT"], !["json", "text"].contains(format) {
             throw ValidationError("--log-format must be json or text, not \(format)")
         }
@@ -61,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "herald")
         let (host, port) = try listenAddress()
         let overrideFromEnv = ["1", "true", "yes"].contains(environment["HERALD_OVERRIDE_REALMS"]?.lowercased() ?? "")
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             realmsDirectory: realms ?? environment["HERALD_REALMS"] ?? "realms",
             dataDirectory: data ?? environment["HERALD_DATA"] ?? "data",
             host: host, port: port,
@@ -71,12 +78,20 @@ struct ServeCommand: AsyncParsableCommand {
             masterKeyFile: environment["HERALD_MASTER_KEY_FILE"],
             auditLog: try auditEnabled()
         )
+        configuration.trustedProxies = proxies()
         let herald: Herald
         do { herald = try await buildHerald(configuration: configuration, logger: logger) } catch {
             logger.critical("herald cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
         try await herald.application.runService()
+    }
+
+    /// `--trusted-proxy` values, else `HERALD_TRUSTED_PROXIES`.
+    private func proxies() -> [String] {
+        if !trustedProxies.isEmpty { return trustedProxies }
+        return (environment["HERALD_TRUSTED_PROXIES"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     private func listenAddress() throws -> (String, Int) {

@@ -61,7 +61,7 @@ public struct ClientAddress: Sendable, Hashable, CustomStringConvertible {
     /// The address a request comes from: the connection's peer, or, when that peer is one
     /// of `trustedProxies`, the nearest `X-Forwarded-For` entry that is not itself a trusted
     /// proxy (entries are read right to left: the rightmost was added by the nearest proxy).
-    static func source(peer: ClientAddress, forwardedFor: [String], trustedProxies: Set<ClientAddress>) -> ClientAddress {
+    public static func source(peer: ClientAddress, forwardedFor: [String], trustedProxies: Set<ClientAddress>) -> ClientAddress {
         guard !trustedProxies.isEmpty, trustedProxies.contains(peer) else { return peer }
         let hops = forwardedFor.flatMap { $0.split(separator: ",") }
         for hop in hops.reversed() {
