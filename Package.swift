@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "herald", targets: ["herald"]),
         .library(name: "HeraldCore", targets: ["HeraldCore"]),
         .library(name: "HeraldJOSE", targets: ["HeraldJOSE"]),
+        // For the libFuzzer drivers of Fuzz/Package.swift (`make fuzz`); not part of herald.
+        .library(name: "HeraldFuzzHarness", targets: ["HeraldFuzzHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -109,6 +111,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What every fuzz target feeds its parser and checks: shared by the libFuzzer drivers
+        // (Fuzz/) and the corpus replay test, so a fixed crash stays fixed.
+        .target(
+            name: "HeraldFuzzHarness",
+            dependencies: [
+                "HeraldCore", "HeraldJOSE", "HeraldFederation", "HeraldDirectory", "HeraldAPI", "HeraldServer",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "HeraldJOSETests", dependencies: ["HeraldJOSE", "HeraldTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "HeraldVerifierTests", dependencies: ["HeraldVerifier", "HeraldTesting"],
@@ -122,6 +134,7 @@ let package = Package(
             dependencies: ["herald", "HeraldTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "HeraldFuzzHarnessTests", dependencies: ["HeraldFuzzHarness"], swiftSettings: swiftSettings),
         .testTarget(name: "HeraldAPITests", dependencies: ["HeraldAPI", "HeraldTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HeraldServerTests",

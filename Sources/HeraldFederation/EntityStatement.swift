@@ -100,7 +100,7 @@ public struct EntityStatement: Sendable, Hashable {
     }
 
     /// Reads the claims (iss must equal sub).
-    init(jcs value: JCSValue) throws(BundleRejection) {
+    package init(jcs value: JCSValue) throws(BundleRejection) {
         func string(_ value: JCSValue?, _ name: String) throws(BundleRejection) -> String {
             guard case .string(let text)? = value, !text.isEmpty else {
                 throw BundleRejection(.malformed, "the entity statement's \(name) must be a non-empty string")

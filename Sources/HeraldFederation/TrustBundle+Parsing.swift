@@ -6,7 +6,7 @@ extension TrustBundle {
     /// Reads a bundle payload, strictly: every member of wire-formats §7 present with its
     /// type, levels 0–4, known statuses, no sub twice. Members it does not know are
     /// ignored, so a peer may add some.
-    init(payload: [UInt8]) throws(BundleRejection) {
+    package init(payload: [UInt8]) throws(BundleRejection) {
         let value: JCSValue
         do { value = try JCSParser.parse(payload) } catch {
             throw BundleRejection(.malformed, "the bundle payload is not JSON: \((error as? JOSEError)?.reason ?? "\(error)")")

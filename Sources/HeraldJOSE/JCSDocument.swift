@@ -8,7 +8,7 @@ public struct JCSDocument: Sendable {
     public let excludedMember: String
     /// The canonical bytes of `value` without `excludedMember`, cut from the text; nil when
     /// the text was not canonical and must be re-serialized.
-    let canonicalRest: [UInt8]?
+    package let canonicalRest: [UInt8]?
 
     init(value: JCSValue, excludedMember: String, canonicalRest: [UInt8]?) {
         self.value = value

@@ -4,7 +4,7 @@ extension JOSEHeader {
     /// verification hot path. Nil for anything it does not read exactly as `JSONDecoder`
     /// would (duplicate members, floats, mistyped members); the caller then falls back to
     /// `JSONDecoder`, so the accepted headers and their meaning are unchanged.
-    init?(fastParsing bytes: [UInt8]) {
+    package init?(fastParsing bytes: [UInt8]) {
         guard case .object(let members)? = try? JCSParser.parse(bytes), let alg = members["alg"]?.stringValue else {
             return nil
         }

@@ -3,8 +3,8 @@
 /// Hummingbird's URLEncodedFormDecoder targets Codable models; OAuth needs the raw
 /// parameters with RFC 6749 §3.2's rules: a repeated parameter is an error, as is broken
 /// percent-encoding, and both must say which parameter was wrong.
-enum FormBody {
-    static func parse(_ bytes: some Collection<UInt8>) throws(OAuthError) -> [String: String] {
+package enum FormBody {
+    package static func parse(_ bytes: some Collection<UInt8>) throws(OAuthError) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)

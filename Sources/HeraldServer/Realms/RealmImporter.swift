@@ -44,7 +44,7 @@ public struct RealmImporter: Sendable {
     }
 
     /// The realm as stored: its clear client secrets replaced by their digests.
-    static func storedConfig(_ realm: LoadedRealm, hasher: SecretHasher) -> RealmConfig {
+    package static func storedConfig(_ realm: LoadedRealm, hasher: SecretHasher) -> RealmConfig {
         var config = realm.config
         for index in config.clients.indices {
             if let secret = realm.secrets[config.clients[index].clientID] {
