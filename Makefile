@@ -3,7 +3,7 @@ SWIFT ?= swift
 HERALD_DEBUG := .build/debug/herald
 PYTHON ?= python3
 
-.PHONY: run test build test-swift test-interop bench soak deps clean
+.PHONY: run test build test-swift test-interop bench soak fuzz fuzz-parsers deps clean
 
 ## run: install what is missing, build, serve the demo realms on 127.0.0.1:8080 (data in ./data)
 run: deps build
@@ -33,6 +33,12 @@ soak: deps
 	scripts/install-deps.sh --test
 	$(SWIFT) build -c release --product herald
 	HERALD_BIN=$(CURDIR)/.build/release/herald $(PYTHON) scripts/soak.py
+
+## fuzz: bounded fuzzing; fuzz-parsers = libFuzzer over the hand-written parsers, FUZZ_SECONDS (75) per target
+fuzz: fuzz-parsers
+
+fuzz-parsers: deps
+	scripts/fuzz.sh
 
 deps:
 	scripts/install-deps.sh
