@@ -67,6 +67,11 @@ public final class LockoutTable: Sendable {
         public let failures: Int
         /// Set when this failure started a lock: until when.
         public let lockedUntil: Date?
+
+        public init(failures: Int, lockedUntil: Date?) {
+            self.failures = failures
+            self.lockedUntil = lockedUntil
+        }
     }
 
     private let state = Mutex(State())
