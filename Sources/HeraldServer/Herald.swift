@@ -134,6 +134,8 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     admin.addRoutes(AdminDirectoryEndpoint(admin: administration, directories: directories).routes)
 
     let routes = router.routes.map { "\($0.method.rawValue) \($0.path)" }
+    // Last of all: it then wraps only the not-found responder (see the type).
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
 
     let keyService = KeyRotationService(registry: registry, manager: keyManager, interval: configuration.keyCheckInterval,
                                         logger: logger)
