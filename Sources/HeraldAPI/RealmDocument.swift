@@ -39,8 +39,7 @@ public enum RealmDocument {
     }
 
     public static func json(_ config: RealmConfig) throws -> Data {
-        try JSONSerialization.data(withJSONObject: object(config), options: [.sortedKeys, .prettyPrinted,
-                                                                              .withoutEscapingSlashes])
+        try YAMLSafeJSON.data(withJSONObject: object(config), options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
     }
 
     public static func yaml(_ config: RealmConfig) throws -> String {

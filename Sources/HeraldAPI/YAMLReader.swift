@@ -53,7 +53,9 @@ final class YAMLReader {
     }
 
     func string(_ node: Node, _ path: String, pattern: String? = nil, hint: String = "") -> String? {
-        guard case .scalar(let scalar) = node else {
+        // A plain `null`, `~` or nothing is YAML's null, not the text "null" (a JSON null
+        // from the admin API arrives as such a scalar).
+        guard case .scalar(let scalar) = node, node.null == nil else {
             issue(node, path, "expected a string")
             return nil
         }

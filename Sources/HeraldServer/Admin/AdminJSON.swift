@@ -22,6 +22,16 @@ enum AdminJSON {
         return object
     }
 
+    /// A JSON object, or `[:]` for an empty body; anything else is a 400.
+    static func optionalObject(_ request: Request) async throws -> [String: Any] {
+        let data = try await body(request)
+        if data.isEmpty { return [:] }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw OAuthError.invalidRequest("the body must be a JSON object (or empty)")
+        }
+        return object
+    }
+
     static func response(_ object: Any, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return .json(data, status: status, headers: [.cacheControl: "no-store"])

@@ -29,8 +29,8 @@ struct AdminKeysEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func prepare(_ request: Request, context: Context) async throws -> Response {
         let realm = try admin.runtime(context.parameter("realm"))
-        let body = request.headers[.contentLength] == "0" ? [:] : (try? await AdminJSON.object(request)) ?? [:]
-        let name = body["alg"] as? String ?? realm.config.signingAlgorithm.rawValue
+        let body = try await AdminJSON.optionalObject(request)
+        let name = try AdminJSON.string(body, "alg", required: false) ?? realm.config.signingAlgorithm.rawValue
         guard let algorithm = SigningAlgorithm(rawValue: name), realm.config.algorithms.contains(algorithm) else {
             throw OAuthError.invalidRequest("realm \(realm.name) uses \(realm.config.algorithms.map(\.rawValue).joined(separator: ", ")), not \(name)")
         }

@@ -37,7 +37,7 @@ actor RealmAdministration {
 
     /// Loads an edited realm-file form; a 400 listing every problem when it is invalid.
     nonisolated static func load(_ object: [String: Any], source: String = "request") throws -> LoadedRealm {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        let data = try YAMLSafeJSON.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         // The text is Herald's own rendering of an edit: positions in it mean nothing to the
         // caller, so the problems are reported by key path only.
         return try load(text: String(decoding: data, as: UTF8.self), source: source, positions: false)

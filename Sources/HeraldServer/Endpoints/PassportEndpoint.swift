@@ -34,7 +34,7 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
             throw OAuthError.invalidRequest("format must be jwt or mcps, not \(formatName)")
         }
         let (actor, clientID) = try authorize(request, agentID: id, in: realm)
-        let body = try await Self.optionalObject(request)
+        let body = try await AdminJSON.optionalObject(request)
         guard let principal = try await realm.principal(id: id) else {
             throw OAuthError.notFound("realm \(realm.name) has no agent \(id)")
         }
@@ -87,15 +87,6 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
             return (client, client)
         }
         return (try adminAuth.authenticate(request), nil)
-    }
-
-    private static func optionalObject(_ request: Request) async throws -> [String: Any] {
-        let data = try await AdminJSON.body(request)
-        if data.isEmpty { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw OAuthError.invalidRequest("the body must be a JSON object (or empty)")
-        }
-        return object
     }
 
     /// The agent description and key from the body, with defaults from the directory.

@@ -1,0 +1,82 @@
+import Foundation
+import HeraldServer
+import HeraldTesting
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Admin request bodies schemathesis (docs/openapi.yaml) found mishandled: a malformed body
+/// silently taken as empty, a JSON null stored as the text "null", and JSON strings with
+/// characters YAML refuses answered as "not valid YAML" at a position in Herald's own
+/// rendering of the realm.
+@Suite("Admin bodies")
+struct AdminBodyTests {
+    @Test("preparing a key: a malformed body or a non-string alg is 400, not the default algorithm")
+    func prepareKeyBody() async throws {
+        let server = try await TestServer.start()
+        defer { server.directory.remove() }
+        let admin = try AdminTestClient(server: server)
+        try await server.herald.application.test(.router) { client in
+            let token = try await admin.token(client)
+            for (body, message) in [(#"{"alg": {}}"#, "alg must be a non-empty string"),
+                                    (#"{"alg": ""}"#, "alg must be a non-empty string"),
+                                    ("not json", "the body must be a JSON object (or empty)"),
+                                    ("[]", "the body must be a JSON object (or empty)")] {
+                let reply = try await client.call(.post, "/admin/realms/test/keys", token: token, body: body)
+                #expect(reply.status == 400, "\(body)")
+                #expect(reply.object["error_description"] as? String == message, "\(body)")
+            }
+            let keys = try await client.call(.get, "/admin/realms/test/keys", token: token)
+            #expect((keys.object["keys"] as? [[String: Any]])?.count == 1, "a refused request prepared a key")
+            #expect(try await client.call(.post, "/admin/realms/test/keys", token: token).status == 201)
+            #expect(try await client.call(.post, "/admin/realms/test/keys", token: token, body: #"{"alg":"ES256"}"#).status == 201)
+        }
+    }
+
+    @Test("a JSON null for a string cell is refused, not stored as the text \"null\"")
+    func nullIsNotAString() async throws {
+        let server = try await TestServer.start()
+        defer { server.directory.remove() }
+        let admin = try AdminTestClient(server: server)
+        try await server.herald.application.test(.router) { client in
+            let token = try await admin.token(client)
+            let reply = try await client.call(.put, "/admin/realms/test/levels", token: token, body: #"{"L1": {"label": null}}"#)
+            #expect(reply.status == 400)
+            #expect(reply.object["error_description"] as? String == "levels.L1.label: expected a string")
+            let levels = try await client.call(.get, "/admin/realms/test/levels", token: token)
+            #expect((levels.object["L1"] as? [String: Any])?["label"] as? String == "Restricted")
+        }
+    }
+
+    @Test("JSON strings with characters YAML refuses or folds are stored as sent, and export and import again")
+    func yamlUnsafeCharactersRoundTrip() async throws {
+        let server = try await TestServer.start()
+        defer { server.directory.remove() }
+        let admin = try AdminTestClient(server: server)
+        let label = "a\u{84}b\u{85}c\u{2028}d\u{9F}e\u{7F}f"
+        let group = "ops\u{94}team"
+        try await server.herald.application.test(.router) { client in
+            let token = try await admin.token(client)
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["L1": ["label": label]]), as: UTF8.self)
+            let changed = try await client.call(.put, "/admin/realms/test/levels", token: token, body: body)
+            #expect(changed.status == 200, "\(changed.text)")
+            #expect((changed.object["L1"] as? [String: Any])?["label"] as? String == label)
+            let mapping = String(decoding: try JSONSerialization.data(withJSONObject: ["group": group, "role": "mcps-l3"]),
+                                 as: UTF8.self)
+            #expect(try await client.call(.post, "/admin/realms/test/role-mappings", token: token, body: mapping).status == 201)
+
+            for accept in ["application/json", "application/yaml"] {
+                let export = try await client.call(.get, "/admin/realms/test", token: token, headers: [.accept: accept])
+                #expect(export.status == 200)
+                let imported = try await client.call(.put, "/admin/realms/test", token: token, body: export.text,
+                                                     headers: [.contentType: accept])
+                #expect(imported.status == 200, "\(accept): \(imported.text)")
+                let levels = try await client.call(.get, "/admin/realms/test/levels", token: token)
+                #expect((levels.object["L1"] as? [String: Any])?["label"] as? String == label, "\(accept)")
+                let mappings = try await client.call(.get, "/admin/realms/test/role-mappings", token: token)
+                let groups = (mappings.object["role_mappings"] as? [[String: Any]])?.compactMap { $0["group"] as? String }
+                #expect(groups?.contains(group) == true, "\(accept)")
+            }
+        }
+    }
+}
