@@ -169,12 +169,14 @@ def auth_header(token: str) -> dict:
 
 
 def vm_status(pid: int) -> dict:
-    """VmRSS, VmHWM (KiB) and Threads of a process, from /proc/<pid>/status."""
+    """VmRSS, VmHWM, RssAnon, RssFile, RssShmem (KiB) and Threads of a process, from
+    /proc/<pid>/status. RssAnon is the heap (SQLite's page caches included); RssFile and RssShmem
+    are mapped files (the SQLite WAL index, the binary's pages)."""
     out = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem"):
                 out[key] = int(value.split()[0])
             elif key == "Threads":
                 out[key] = int(value)
@@ -212,6 +214,19 @@ def token_request(session: requests.Session, h: Herald, client: str, kind: str, 
         return session.post(url, data={"grant_type": "client_credentials", "client_id": client,
                                        "client_secret": secret}, timeout=REQUEST_TIMEOUT)
     return session.post(url, data=assertion_form(client, signed_assertion(client, url)), timeout=REQUEST_TIMEOUT)
+
+
+def answer_excerpt(r: requests.Response, limit: int = 160) -> str:
+    """The start of an answer for the record, with any client secret replaced."""
+    if not r.content:
+        return ""
+    try:
+        body = r.json()
+    except ValueError:
+        return r.text[:limit]
+    if isinstance(body, dict) and "client_secret" in body:
+        body["client_secret"] = "(not recorded)"
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))[:limit]
 
 
 def herald_cli(binary: Path, *args: str) -> subprocess.CompletedProcess:
@@ -259,6 +274,7 @@ class AdminOp:
     entry_type: str
     agent: str | None = None
     detail: dict = field(default_factory=dict)
+    response: str = ""      # the answer's start, secrets removed
 
     def matches(self, entry: dict) -> bool:
         if entry["type"] != self.entry_type:
@@ -375,7 +391,8 @@ class CrashLoad:
             return False
         with self.lock:
             self.admin_ops[worker].append(AdminOp(worker, op, r.status_code, sent, now_iso(), entry_type,
-                                                  agent, {k: str(v) for k, v in detail.items()}))
+                                                  agent, {k: str(v) for k, v in detail.items()},
+                                                  answer_excerpt(r)))
         return True
 
     def _lifecycle(self):
@@ -814,8 +831,24 @@ def rss_analysis(samples: list[dict], growth_limit_kib: int) -> dict:
     out["predicted_growth_last_two_thirds_kib"] = round(predicted)
     out["flat"] = predicted <= tolerance and growth <= tolerance
     out["within_bound"] = growth <= growth_limit_kib
-    out["verdict"] = ("flat within noise" if out["flat"] else
-                      ("grows, but within the bound" if out["within_bound"] else "GROWS beyond the bound"))
+    # Slope per third: a leak rises at a steady rate; caches and allocator arenas filling up rise
+    # at a falling rate and level off.
+    thirds = []
+    for lo, hi in ((0, third), (third, 2 * third), (2 * third, len(samples))):
+        tb, tse, _ = least_squares(xs[lo:hi], ys[lo:hi]) if hi - lo >= 3 else (0.0, 0.0, 0.0)
+        thirds.append({"slope_kib_per_min": round(tb, 1), "stderr": round(tse, 1)})
+    out["slope_by_third"] = thirds
+    late, mid = thirds[2], thirds[1]
+    levelling = late["slope_kib_per_min"] <= 2 * late["stderr"] or \
+        late["slope_kib_per_min"] < mid["slope_kib_per_min"] / 2
+    out["levelling_off"] = levelling
+    if out["flat"]:
+        out["verdict"] = "flat within noise"
+    elif not out["within_bound"]:
+        out["verdict"] = "GROWS beyond the bound"
+    else:
+        out["verdict"] = ("rises within the bound, levelling off (last third's slope within noise or under half "
+                          "the middle third's)" if levelling else "rises steadily, within the bound")
     return out
 
 
@@ -858,7 +891,8 @@ def run_soak(binary: Path, work: Path, servers: Servers, seconds: int, threads: 
             with load.lock:
                 done = sum(sum(c.values()) for c in load.counts.values())
             samples.append({"t": round(now - t0, 1), "rss_kib": st["VmRSS"], "hwm_kib": st.get("VmHWM"),
-                            "threads": st.get("Threads"), "requests": done})
+                            "anon_kib": st.get("RssAnon"), "file_kib": st.get("RssFile"),
+                            "shmem_kib": st.get("RssShmem"), "threads": st.get("Threads"), "requests": done})
             if len(samples) % 6 == 1:
                 log(f"soak t={now - t0:5.0f}s RSS {st['VmRSS']} KiB, {done} requests")
             next_sample += interval
@@ -995,14 +1029,20 @@ def render(report: dict) -> str:
                       f"| last third − middle third | {rss['last_minus_middle_kib']} KiB (flat tolerance "
                       f"{rss['flat_tolerance_kib']} KiB = max(2 × noise, 1 MiB); failure bound "
                       f"{rss['growth_limit_kib']} KiB) |",
+                      "| slope in the first / middle / last third | " +
+                      " / ".join(f"{t['slope_kib_per_min']} ± {t['stderr']}" for t in rss["slope_by_third"]) +
+                      " KiB/min |",
                       f"| growth the late slope predicts over the last two thirds | "
                       f"{rss['predicted_growth_last_two_thirds_kib']} KiB |",
                       f"| min / max / VmHWM at the end | {rss['min_kib']} / {rss['max_kib']} / "
                       f"{fmt(soak['after_load'].get('VmHWM'))} KiB |", ""]
-        lines += ["Samples (seconds since the load started, VmRSS KiB, threads, requests done):", "", "```"]
+        lines += ["Samples (seconds since the load started, VmRSS KiB, of which RssAnon KiB, threads, requests "
+                  "done). RssFile (the binary and its libraries) stays near its start value; the heap is RssAnon:",
+                  "", "```"]
         row = []
         for s in soak["rss_samples"]:
-            row.append(f"{s['t']:>6.0f}s {s['rss_kib']:>7} {s['threads']:>3}t {s['requests']:>7}")
+            row.append(f"{s['t']:>4.0f}s {s['rss_kib']:>6} a{fmt(s.get('anon_kib')):>6} {s['threads']:>2}t "
+                       f"{s['requests']:>7}")
             if len(row) == 3:
                 lines.append("   ".join(row))
                 row = []
