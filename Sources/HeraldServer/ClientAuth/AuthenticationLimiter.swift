@@ -66,14 +66,18 @@ public final class AuthenticationLimiter: Sendable {
         guard settings.enabled else {
             return Attempt(realm: realm, settings: settings, client: nil, address: address, clientTracked: false)
         }
+        let clientKey = client.map { LockoutTable.Key(realm: realm, subject: .client(Self.keyed($0))) }
+        // The common case, nothing on record anywhere: not even the clock is read.
+        guard addresses.count > 0 || clients.count > 0 else {
+            return Attempt(realm: realm, settings: settings, client: clientKey, address: address, clientTracked: false)
+        }
         let now = clock.now()
         if settings.address.enabled {
             let key = LockoutTable.Key(realm: realm, subject: .address(address.limitKey))
             try await apply(addresses.admit(key, now: now), key: key, scope: "address", address: address, now: now)
         }
-        let clientKey = client.map { LockoutTable.Key(realm: realm, subject: .client(Self.keyed($0))) }
         var tracked = false
-        if let clientKey, settings.client.maxFailures > 0 {
+        if let clientKey, settings.client.enabled {
             let admission = clients.admit(clientKey, now: now)
             tracked = admission != .clear
             try await apply(admission, key: clientKey, scope: "client", address: address, now: now)
@@ -94,7 +98,7 @@ public final class AuthenticationLimiter: Sendable {
                                   reason: reason, now: now)
             }
         }
-        if let key = attempt.client {
+        if let key = attempt.client, attempt.settings.client.enabled {
             let failure = clients.recordFailure(key, policy: attempt.settings.client, now: now)
             if let until = failure.lockedUntil {
                 await lockStarted(attempt, key: key, scope: "client", failures: failure.failures, until: until,
