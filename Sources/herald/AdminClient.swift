@@ -117,7 +117,10 @@ struct AdminClient: Sendable {
                                     contentType: "application/x-www-form-urlencoded", authorization: "Basic \(basic)")
         guard result.isSuccess else {
             let (code, description) = Self.errorFields(result)
-            let hint = code == "invalid_client"
+            let hint = result.status == 429
+                ? "too many failed logins locked this client or this address out for a while (brute_force); "
+                    + "wait, then check the client id and secret"
+                : code == "invalid_client"
                 ? "check the client id and secret (see data/admin-credentials on the server)"
                 : "check that the client is an admin client of the \(realm) realm"
             throw CLIError.refused("login refused (\(result.status) \(code)): \(description); \(hint)")

@@ -9,6 +9,7 @@ against an address of its own, sent as X-Forwarded-For."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -204,6 +205,31 @@ def test_metrics_show_failures_and_lockouts(bf):
     assert value('herald_client_auth_locked_refusals_total{realm="bf",scope="client"}') >= 3
     assert value('herald_outcome_reports_rate_limited_total{realm="bf"}') >= 1
     assert any(line.startswith('herald_client_auth_locked{') for line in text.splitlines())
+
+
+def test_admin_login_locked_after_30_failures(start_herald, tmp_path_factory, tmp_path):
+    """The master realm has the defaults (30 failures); `herald login` says what happened.
+    A server of its own: its admin client stays locked for a minute."""
+    realms = tmp_path_factory.mktemp("bf-admin")
+    (realms / "bf.yaml").write_text(realm_text())
+    h = start_herald(realms_dir=realms, default_realm="bf")
+    credentials = Path(h.data_dir) / "admin-credentials"
+    creds = json.loads(credentials.read_text())
+    def login(secret):
+        return requests.post(h.token_endpoint("master"), data={"grant_type": CLIENT_CREDENTIALS},
+                             auth=(creds["client_id"], secret), timeout=10)
+    for _ in range(30):
+        assert_oauth_error(login("guess"), 401, "invalid_client")
+    r = login(creds["client_secret"])
+    assert r.status_code == 429 and r.json()["error"] == "invalid_client"
+    assert 1 <= int(r.headers["Retry-After"]) <= 60
+    binary = os.environ.get("HERALD_BIN", str(REALMS_DIR.parent / ".build" / "debug" / "herald"))
+    done = subprocess.run([binary, "login", "--server", h.base, "--credentials", str(credentials)],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)})
+    assert done.returncode != 0
+    assert "login refused (429 invalid_client): too many failed authentications for this client" in done.stderr
+    assert "locked this client or this address out" in done.stderr
 
 
 def test_forwarded_for_ignored_without_trusted_proxy(start_herald, tmp_path_factory):
