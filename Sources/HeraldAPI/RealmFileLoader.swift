@@ -55,11 +55,14 @@ public struct RealmFileLoader: Sendable {
             throw RealmFileError(issues: [RealmFileIssue(file: path, line: 0, column: 0, path: "",
                                                          message: "the file is not UTF-8 text")])
         }
-        return try load(text: text, file: path, baseDirectory: (path as NSString).deletingLastPathComponent)
+        return try load(text: text, file: path, baseDirectory: (path as NSString).deletingLastPathComponent,
+                        json: path.lowercased().hasSuffix(".json"))
     }
 
-    /// Loads a realm from `text`; relative paths in it resolve against `baseDirectory`.
-    public func load(text: String, file: String, baseDirectory: String) throws -> LoadedRealm {
+    /// Loads a realm from `text`; relative paths in it resolve against `baseDirectory`. `json`:
+    /// the text is JSON, whose value types are then taken as they are (a JSON `false` is no
+    /// string, a JSON `"true"` no boolean), where YAML would read a plain `false` as either.
+    public func load(text: String, file: String, baseDirectory: String, json: Bool = false) throws -> LoadedRealm {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
             throw RealmFileError(issues: [Self.issue(for: error, file: file)])
@@ -68,7 +71,7 @@ public struct RealmFileLoader: Sendable {
             throw RealmFileError(issues: [RealmFileIssue(file: file, line: 0, column: 0, path: "",
                                                          message: "the file is empty; a realm needs at least `realm: NAME`")])
         }
-        let reader = YAMLReader(file: file)
+        let reader = YAMLReader(file: file, json: json)
         let parser = RealmFileParser(reader: reader, baseDirectory: baseDirectory, environment: environment,
                                      checkJWKS: checkJWKS)
         let realm = parser.parse(root)

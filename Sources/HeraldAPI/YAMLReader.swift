@@ -5,9 +5,16 @@ import Yams
 /// Each accessor returns nil (and records why) when the value is missing or malformed.
 final class YAMLReader {
     let file: String
+    /// The text is JSON, read as YAML: a string must be a JSON string (a quoted scalar), not a
+    /// JSON `false` or `5` standing for the text "false" or "5". (Booleans stay as in YAML:
+    /// the realm file spells some as the words `on` and `off`, which JSON writes as strings.)
+    let json: Bool
     private(set) var issues: [RealmFileIssue] = []
 
-    init(file: String) { self.file = file }
+    init(file: String, json: Bool = false) {
+        self.file = file
+        self.json = json
+    }
 
     func issue(_ node: Node?, _ path: String, _ message: String) {
         issues.append(RealmFileIssue(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0,
@@ -55,7 +62,7 @@ final class YAMLReader {
     func string(_ node: Node, _ path: String, pattern: String? = nil, hint: String = "") -> String? {
         // A plain `null`, `~` or nothing is YAML's null, not the text "null" (a JSON null
         // from the admin API arrives as such a scalar).
-        guard case .scalar(let scalar) = node, node.null == nil else {
+        guard case .scalar(let scalar) = node, node.null == nil, !json || scalar.style != .plain else {
             issue(node, path, "expected a string")
             return nil
         }

@@ -80,3 +80,46 @@ struct AdminBodyTests {
         }
     }
 }
+
+/// JSON's value types hold in JSON bodies, though the loader reads them as YAML (found by
+/// schemathesis: `"groups": [false]` was stored as the group "false").
+@Suite("Admin bodies keep JSON types")
+struct AdminJSONTypeTests {
+    @Test("a JSON boolean or number where a string belongs is 400, and a string where a number belongs")
+    func jsonTypes() async throws {
+        let server = try await TestServer.start()
+        defer { server.directory.remove() }
+        let admin = try AdminTestClient(server: server)
+        try await server.herald.application.test(.router) { client in
+            let token = try await admin.token(client)
+            let before = try await client.call(.get, "/admin/realms/test/levels", token: token).text
+            for (body, message) in [
+                (#"{"L1": {"scopes": [false]}}"#, "levels.L1.scopes[0]: expected a string"),
+                (#"{"L1": {"label": 5}}"#, "levels.L1.label: expected a string"),
+                (#"{"L1": {"tx_limit": "10"}}"#, "levels.L1.tx_limit: expected a whole number"),
+            ] {
+                let reply = try await client.call(.put, "/admin/realms/test/levels", token: token, body: body)
+                #expect(reply.status == 400, "\(body)")
+                #expect(reply.object["error_description"] as? String == message, "\(body)")
+            }
+            #expect(try await client.call(.get, "/admin/realms/test/levels", token: token).text == before)
+            let agent = try await client.call(.post, "/admin/realms/test/agents", token: token,
+                                              body: #"{"id": "typed", "groups": [true]}"#)
+            #expect(agent.status == 400)
+            #expect((agent.object["error_description"] as? String)?.hasSuffix("groups[0]: expected a string") == true)
+            // A realm imported as JSON text is read with JSON's types; the same value in YAML
+            // text is YAML's plain scalar, a string.
+            var document = try await client.call(.get, "/admin/realms/test", token: token).object
+            document["display_name"] = false
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: document), as: UTF8.self)
+            let refused = try await client.call(.put, "/admin/realms/test", token: token, body: json)
+            #expect(refused.status == 400)
+            #expect((refused.object["error_description"] as? String)?.contains("display_name: expected a string") == true)
+            let yaml = try await client.call(.get, "/admin/realms/test", token: token, headers: [.accept: "application/yaml"])
+            let imported = try await client.call(.put, "/admin/realms/test", token: token,
+                                                 body: "display_name: false\n" + yaml.text,
+                                                 headers: [.contentType: "application/yaml"])
+            #expect(imported.status == 200, "\(imported.text)")
+        }
+    }
+}

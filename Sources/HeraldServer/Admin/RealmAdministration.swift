@@ -40,11 +40,19 @@ actor RealmAdministration {
         let data = try YAMLSafeJSON.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         // The text is Herald's own rendering of an edit: positions in it mean nothing to the
         // caller, so the problems are reported by key path only.
-        return try load(text: String(decoding: data, as: UTF8.self), source: source, positions: false)
+        return try load(text: String(decoding: data, as: UTF8.self), source: source, positions: false, json: true)
     }
 
-    nonisolated static func load(text: String, source: String = "request", positions: Bool = true) throws -> LoadedRealm {
-        do { return try RealmImporter.loader.load(text: text, file: source, baseDirectory: "/nonexistent") } catch let error as RealmFileError {
+    /// Loads a realm file sent as text, YAML or JSON. A JSON text is read with JSON's types
+    /// (``RealmFileLoader/load(text:file:baseDirectory:json:)``), its strings escaped where
+    /// YAML would refuse them (``YAMLSafeJSON``); a column after such an escape is then off.
+    nonisolated static func load(text: String, source: String = "request", positions: Bool = true,
+                                 json: Bool? = nil) throws -> LoadedRealm {
+        let isJSON = json ?? ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any])
+        let text = isJSON ? String(decoding: YAMLSafeJSON.escape(Data(text.utf8)), as: UTF8.self) : text
+        do {
+            return try RealmImporter.loader.load(text: text, file: source, baseDirectory: "/nonexistent", json: isJSON)
+        } catch let error as RealmFileError {
             throw OAuthError.invalidRequest(error.issues.map { issue in
                 positions ? issue.description : issue.path.isEmpty ? issue.message : "\(issue.path): \(issue.message)"
             }.joined(separator: "; "))
