@@ -123,3 +123,30 @@ struct AdminJSONTypeTests {
         }
     }
 }
+
+/// Found by schemathesis: a replacing PUT whose id member was not a string (`"id": {}`) was
+/// taken as if the member were absent.
+@Suite("Admin replacements keep their id")
+struct AdminReplacementIDTests {
+    @Test("PUT of an agent or a client with an id of another type, or another id, is 400 and changes nothing")
+    func idMustBeThePath() async throws {
+        let server = try await TestServer.start()
+        defer { server.directory.remove() }
+        let admin = try AdminTestClient(server: server)
+        try await server.herald.application.test(.router) { client in
+            let token = try await admin.token(client)
+            let agent = try await client.call(.get, "/admin/realms/test/agents/agent-two", token: token).text
+            for id in [#"{}"#, "5", "null", #""agent-one""#] {
+                let reply = try await client.call(.put, "/admin/realms/test/agents/agent-two", token: token,
+                                                  body: #"{"id": \#(id), "roles": []}"#)
+                #expect(reply.status == 400, "\(id)")
+                #expect(reply.object["error_description"] as? String == "an agent's id cannot change", "\(id)")
+                let replaced = try await client.call(.put, "/admin/realms/test/clients/two-bot", token: token,
+                                                     body: #"{"client_id": \#(id), "subject": "agent-two", "auth": "client_secret_post"}"#)
+                #expect(replaced.status == 400, "\(id)")
+                #expect(replaced.object["error_description"] as? String == "client_id cannot change; create a new client instead")
+            }
+            #expect(try await client.call(.get, "/admin/realms/test/agents/agent-two", token: token).text == agent)
+        }
+    }
+}

@@ -57,7 +57,7 @@ struct AdminAgentsEndpoint<Context: RequestContext>: Sendable {
         let realm = try context.parameter("realm"), id = try context.parameter("agent")
         try Self.refuseLDAP(admin.runtime(realm).config)
         _ = try agent(context, admin.runtime(realm).config)
-        if let named = body["id"] as? String, named != id { throw OAuthError.invalidRequest("an agent's id cannot change") }
+        if let named = body["id"], named as? String != id { throw OAuthError.invalidRequest("an agent's id cannot change") }
         body["id"] = id
         let replacement = Self.stripComputed(body)
         let loaded = try await admin.edit(realm, event: "admin.agent.updated", detail: ["agent": id]) { document in

@@ -57,7 +57,7 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
         var body = try await AdminJSON.object(request)
         let realm = try context.parameter("realm"), clientID = try context.parameter("client")
         let current = try client(context)
-        if let named = body["client_id"] as? String, named != clientID {
+        if let named = body["client_id"], named as? String != clientID {
             throw OAuthError.invalidRequest("client_id cannot change; create a new client instead")
         }
         body["client_id"] = clientID
