@@ -82,17 +82,20 @@ extension FuzzTarget {
         return fast
     }
 
-    /// Signs `header`.`payload` with the fuzz P-256 key; the token must verify exactly when
-    /// the header selects that key with ES256 and marks nothing critical.
+    /// Signs `header`.`payload` with the fuzz P-256 key (low-S, as Herald signs); the token
+    /// must verify exactly when the header selects that key with ES256 and marks nothing
+    /// critical, and header and payload are JSON naming no member twice.
     static func checkSignedToken(header: [UInt8], payload: [UInt8], decoded: JOSEHeader?,
                                  name: String) throws(FuzzPropertyViolation) {
         let signingInput = Base64URL.encode(header) + "." + Base64URL.encode(payload)
         guard let signature = try? FuzzKeys.p256Private.signature(for: Data(signingInput.utf8)) else {
             throw FuzzPropertyViolation(name, "the fuzz key could not sign")
         }
-        let token = signingInput + "." + Base64URL.encode(Array(signature.rawRepresentation))
+        let token = signingInput + "." + Base64URL.encode(ECDSALowS.normalized(Array(signature.rawRepresentation)))
         let key = FuzzKeys.p256
-        let shouldVerify = decoded.map { header in
+        let uniqueMembers = (try? JCSParser.checkUniqueMemberNames(header)) != nil
+            && (try? JCSParser.checkUniqueMemberNames(payload)) != nil
+        let shouldVerify = uniqueMembers && decoded.map { header in
             header.alg == "ES256" && header.crit == nil && (header.kid == nil || header.kid == key.kid)
         } ?? false
         let verified: VerifiedJWS?

@@ -22,7 +22,8 @@ public struct UnverifiedJWS: Sendable {
     public var unverifiedPayload: [UInt8] { payload }
 
     /// Splits and decodes `token`; refuses anything that is not three base64url segments
-    /// with a JSON header naming an algorithm.
+    /// with a JSON header naming an algorithm and a JSON payload, or whose header or payload
+    /// names a member twice (``JCSParser/checkUniqueMemberNames(_:)``).
     public init(compact token: String) throws {
         let bytes = Array(token.utf8)
         let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
@@ -33,8 +34,11 @@ public struct UnverifiedJWS: Sendable {
               let signature = Base64URL.decode(parts[2])
         else { throw JOSEError(.malformed, "a JWS part is not base64url without padding") }
         if let fast = JOSEHeader(fastParsing: headerBytes) {
-            header = fast
+            header = fast  // read by JCSParser, which refuses duplicate members itself
         } else {
+            do { try JCSParser.checkUniqueMemberNames(headerBytes) } catch {
+                throw JOSEError(.malformed, "the JWS header is not JSON with unique member names: \(Self.reason(error))")
+            }
             do {
                 header = try JSONDecoder().decode(JOSEHeader.self, from: Data(headerBytes))
             } catch {
@@ -44,6 +48,9 @@ public struct UnverifiedJWS: Sendable {
         if let crit = header.crit {
             throw JOSEError(.malformed, "the JWS header marks extensions critical (\(crit)); none are supported")
         }
+        do { try JCSParser.checkUniqueMemberNames(payload) } catch {
+            throw JOSEError(.malformed, "the JWS payload is not JSON with unique member names: \(Self.reason(error))")
+        }
         self.signingInput = Array(bytes[..<(parts[0].count + 1 + parts[1].count)])
         self.payload = payload
         self.signature = signature
@@ -51,8 +58,18 @@ public struct UnverifiedJWS: Sendable {
 
     /// Checks the signature with the one key in `keys` the header selects and returns the
     /// verified payload. The algorithm must be the key's own: `none`, HMAC and any
-    /// algorithm other than the key's are refused before any cryptography runs.
+    /// algorithm other than the key's are refused before any cryptography runs. An ES256
+    /// signature must be low-S (``ECDSALowS``): Herald and its federation peers sign low-S,
+    /// so the high-S twin of one of their signatures is a malleated copy.
     public func verify(with keys: [PublicJWK]) throws -> VerifiedJWS {
+        try verify(with: keys, acceptingHighS: false)
+    }
+
+    /// ``verify(with:)``, with high-S ES256 signatures accepted when `acceptingHighS`: only
+    /// for JWSs from third-party signers, which RFC 7518 §3.4 lets use either half (client
+    /// assertions from PyJWT, joserfc, …), or signed before Herald normalized s (stored
+    /// audit checkpoints).
+    public func verify(with keys: [PublicJWK], acceptingHighS: Bool) throws -> VerifiedJWS {
         guard let algorithm = SigningAlgorithm(rawValue: header.alg) else {
             throw JOSEError(.unsupportedAlgorithm, "alg \(header.alg) is not accepted; use ES256 or EdDSA")
         }
@@ -65,11 +82,16 @@ public struct UnverifiedJWS: Sendable {
             }
             throw JOSEError(.algorithmKeyMismatch, "alg \(header.alg) does not match any registered key's algorithm")
         }
+        if algorithm == .es256, !acceptingHighS, ECDSALowS.isHigh(signature) {
+            throw JOSEError(.badSignature, "the signature is not low-S (s above n/2: the malleated twin of another)")
+        }
         for key in candidates where Self.isValid(signature, of: signingInput, by: key) {
             return VerifiedJWS(header: header, payload: payload, key: key)
         }
         throw JOSEError(.badSignature, "the signature does not verify")
     }
+
+    private static func reason(_ error: any Error) -> String { (error as? JOSEError)?.reason ?? "\(error)" }
 
     static func isValid(_ signature: [UInt8], of input: [UInt8], by key: PublicJWK) -> Bool {
         switch key.material {

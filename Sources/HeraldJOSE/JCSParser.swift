@@ -22,10 +22,35 @@ public struct JCSParser {
     /// A top-level member whose byte range is recorded and left out of the order check.
     private let excluded: String?
     private var excludedRange: Range<Int>?
+    /// Numbers of every RFC 8259 form are read (as placeholders) instead of refused: for
+    /// ``checkUniqueMemberNames(_:)``, which keeps no values.
+    private let readsAnyNumber: Bool
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>, excluding: String? = nil) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, excluding: String? = nil, readsAnyNumber: Bool = false) {
         self.bytes = bytes
         excluded = excluding
+        self.readsAnyNumber = readsAnyNumber
+    }
+
+    /// Refuses JSON text in which an object names a member twice, naming the member.
+    ///
+    /// RFC 7515 §4 and RFC 7519 §4 let a JWS or JWT parser either reject duplicate names or
+    /// keep the lexically last; Herald decodes claims with `JSONDecoder`, which keeps the
+    /// *first*, while `JSONSerialization` (and most other libraries) keep the last. So a
+    /// token with `sub` twice would be judged as one agent and reported (introspection) as
+    /// another. Refusing duplicates makes every reader see the same members. Unlike
+    /// ``parse(_:)``, any RFC 8259 number is accepted (a NumericDate may have a fraction);
+    /// everything else is checked as ``parse(_:)`` checks it.
+    public static func checkUniqueMemberNames<Bytes: Collection>(_ bytes: Bytes) throws where Bytes.Element == UInt8 {
+        func check(_ buffer: UnsafeBufferPointer<UInt8>) throws {
+            var parser = JCSParser(buffer, readsAnyNumber: true)
+            parser.skipWhitespace()
+            _ = try parser.parseValue()
+            parser.skipWhitespace()
+            guard parser.index == buffer.count else { throw parser.failure("unexpected text after the JSON value") }
+        }
+        if try bytes.withContiguousStorageIfAvailable({ try check($0) }) != nil { return }
+        try Array(bytes).withUnsafeBufferPointer { try check($0) }
     }
 
     /// Parses a JSON object and also returns its canonical form without the top-level
@@ -98,7 +123,12 @@ public struct JCSParser {
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .int(try parseInteger())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if readsAnyNumber {
+                try skipNumber()
+                return .null
+            }
+            return .int(try parseInteger())
         default: throw failure("unexpected character '\(Unicode.Scalar(bytes[index]))'")
         }
     }
@@ -211,6 +241,30 @@ public struct JCSParser {
         }
         if negative, magnitude == 0 { isCanonical = false }  // -0 is written 0
         return negative ? -magnitude : magnitude
+    }
+
+    /// Skips one number of the RFC 8259 §6 grammar: `-? int frac? exp?`.
+    private mutating func skipNumber() throws {
+        func skipDigits() throws {
+            let start = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            guard index > start else { throw failure("a number needs digits") }
+        }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let integerStart = index
+        try skipDigits()
+        if index - integerStart > 1, bytes[integerStart] == UInt8(ascii: "0") {
+            throw failure("a number may not have leading zeros")
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            try skipDigits()
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            try skipDigits()
+        }
     }
 
     private mutating func parseString() throws -> String {

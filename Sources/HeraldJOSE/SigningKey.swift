@@ -52,11 +52,12 @@ public struct SigningKey: Sendable {
         }
     }
 
-    /// A JWS signature over `input`: r‖s (64 bytes) for ES256, 64 bytes for Ed25519.
+    /// A JWS signature over `input`: r‖s (64 bytes, low-S: ``ECDSALowS``) for ES256, 64 bytes
+    /// for Ed25519.
     public func sign(_ input: [UInt8]) throws -> [UInt8] {
         do {
             switch material {
-            case .p256(let key): return Array(try key.signature(for: input).rawRepresentation)
+            case .p256(let key): return ECDSALowS.normalized(Array(try key.signature(for: input).rawRepresentation))
             case .ed25519(let key): return Array(try key.signature(for: input))
             }
         } catch {

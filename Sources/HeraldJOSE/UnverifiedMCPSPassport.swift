@@ -107,6 +107,9 @@ public struct UnverifiedMCPSPassport: Sendable {
     /// no key) and returns the verified passport with the key that signed it.
     public func verify(with keys: [PublicJWK]) throws -> VerifiedMCPSPassport {
         guard let parsed = MCPSSignature.parse(signature) else {
+            if let raw = Data(base64Encoded: signature), raw.count == 64, ECDSALowS.isHigh(Array(raw)) {
+                throw JOSEError(.badSignature, "the signature is not low-S (s above n/2: the malleated twin of another)")
+            }
             throw JOSEError(.malformed, "signature is not standard base64 of 64 bytes (r‖s)")
         }
         var candidates = 0

@@ -103,7 +103,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
                                    logger: logger).routes)
     let tokens = AccessTokenVerifier(clock: clock)
     let callers = CallerAuthenticator(clients: authenticator, tokens: tokens, book: lifecycle.book)
-    let adminAuth = AdminAuthMiddleware<HeraldRequestContext>(registry: registry, clock: clock)
+    let adminAuth = AdminAuthMiddleware<HeraldRequestContext>(registry: registry, clock: clock, book: lifecycle.book)
     router.addRoutes(IntrospectionEndpoint(registry: registry, authenticator: authenticator, tokens: tokens,
                                            book: lifecycle.book, federation: federation, logger: logger).routes)
     router.addRoutes(RevocationEndpoint(registry: registry, authenticator: authenticator, tokens: tokens,

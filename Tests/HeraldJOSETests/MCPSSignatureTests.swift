@@ -18,22 +18,22 @@ struct MCPSSignatureTests {
     @Test("256-bit subtraction and comparison at the edges of the group order")
     func arithmetic() {
         let r = [UInt8](repeating: 0xAB, count: 32)
-        let nMinusOne = MCPSSignature.subtract(MCPSSignature.order, [UInt8](repeating: 0, count: 31) + [1])
+        let nMinusOne = ECDSALowS.subtract(ECDSALowS.order, [UInt8](repeating: 0, count: 31) + [1])
         #expect(nMinusOne == hex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632550"))
         // s = n − 1 is high and becomes 1.
-        #expect(MCPSSignature.normalizedLowS(r + nMinusOne) == r + [UInt8](repeating: 0, count: 31) + [1])
+        #expect(ECDSALowS.normalized(r + nMinusOne) == r + [UInt8](repeating: 0, count: 31) + [1])
         // s = ⌊n/2⌋ is low (not above half) and stays; ⌊n/2⌋ + 1 becomes n − ⌊n/2⌋ − 1 = ⌊n/2⌋ (n is odd).
-        let half = MCPSSignature.halfOrder
-        #expect(MCPSSignature.normalizedLowS(r + half) == r + half)
+        let half = ECDSALowS.halfOrder
+        #expect(ECDSALowS.normalized(r + half) == r + half)
         let halfPlusOne = hex("7FFFFFFF800000007FFFFFFFFFFFFFFFDE737D56D38BCF4279DCE5617E3192A9")
-        #expect(MCPSSignature.isHighS(r + halfPlusOne))
-        #expect(MCPSSignature.normalizedLowS(r + halfPlusOne) == r + half)
+        #expect(ECDSALowS.isHigh(r + halfPlusOne))
+        #expect(ECDSALowS.normalized(r + halfPlusOne) == r + half)
         // A borrow that runs across many bytes.
-        #expect(MCPSSignature.subtract(hex("0100000000000000000000000000000000000000000000000000000000000000"),
+        #expect(ECDSALowS.subtract(hex("0100000000000000000000000000000000000000000000000000000000000000"),
                                        [UInt8](repeating: 0, count: 31) + [1])
                 == [0] + [UInt8](repeating: 0xFF, count: 31))
-        #expect(MCPSSignature.isGreater(MCPSSignature.order, than: half))
-        #expect(!MCPSSignature.isGreater(half, than: half))
+        #expect(ECDSALowS.isGreater(ECDSALowS.order, than: half))
+        #expect(!ECDSALowS.isGreater(half, than: half))
     }
 
     @Test("signatures are low-S, 64 bytes, standard base64 with padding, and verify")
@@ -45,14 +45,15 @@ struct MCPSSignatureTests {
             let signature = try MCPSSignature.sign(input, with: key)
             #expect(signature.count == 88 && signature.hasSuffix("="))
             let raw = Array(Data(base64Encoded: signature)!)
-            #expect(!MCPSSignature.isHighS(raw))
+            #expect(!ECDSALowS.isHigh(raw))
             #expect(MCPSSignature.isValid(signature, of: input, by: publicKey))
             #expect(!MCPSSignature.isValid(signature, of: input + [0], by: publicKey))
-            // The high-S twin verifies too, as in mcps-secure's _verify_bytes.
-            let high = Array(raw[0..<32]) + MCPSSignature.subtract(MCPSSignature.order, Array(raw[32..<64]))
-            #expect(MCPSSignature.isHighS(high))
-            #expect(MCPSSignature.isValid(Data(high).base64EncodedString(), of: input, by: publicKey))
-            #expect(MCPSSignature.normalizedLowS(high) == raw)
+            // The high-S twin is a second spelling of the same signature: refused (mcps-secure's
+            // _verify_bytes would normalize it; every MCPS signer writes low-S).
+            let high = Array(raw[0..<32]) + ECDSALowS.subtract(ECDSALowS.order, Array(raw[32..<64]))
+            #expect(ECDSALowS.isHigh(high))
+            #expect(!MCPSSignature.isValid(Data(high).base64EncodedString(), of: input, by: publicKey))
+            #expect(ECDSALowS.normalized(high) == raw)
         }
     }
 

@@ -61,7 +61,7 @@ struct MCPSVectorTests {
         let ours = try passport.signed(with: privateKey)
         #expect(ours.canonical == Array(string("passport_jcs").utf8))
         #expect(try UnverifiedMCPSPassport(json: ours.json).verify(with: [publicKey]).passport == passport)
-        #expect(!MCPSSignature.isHighS(Array(Data(base64Encoded: ours.signature)!)))
+        #expect(!ECDSALowS.isHigh(Array(Data(base64Encoded: ours.signature)!)))
     }
 
     @Test("the vector signatures are low-S, standard base64 with padding")
@@ -71,7 +71,7 @@ struct MCPSVectorTests {
         for signature in signatures {
             let raw = signature?.stringValue.flatMap { Data(base64Encoded: $0) }.map(Array.init)
             #expect(raw?.count == 64)
-            #expect(raw.map(MCPSSignature.isHighS) == false)
+            #expect(raw.map(ECDSALowS.isHigh) == false)
         }
     }
 

@@ -4,10 +4,13 @@ import HeraldJOSE
 import Hummingbird
 
 /// Requires a bearer access token from the `master` realm carrying role `herald-admin`
-/// (wire-formats §9): 401 without a valid token, 403 without the role.
+/// (wire-formats §9): 401 without a valid token or with one its client revoked (RFC 7009),
+/// 403 without the role.
 struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let registry: RealmRegistry
     let clock: any HeraldClock
+    /// Where RFC 7009 revocations of master-realm tokens are kept.
+    let book: LifecycleBook
 
     private struct Claims: Decodable {
         struct RealmAccess: Decodable { var roles: [String] }
@@ -20,6 +23,7 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         var realm_access: RealmAccess?
         // swiftlint:disable:next identifier_name
         var client_id: String?
+        var jti: String?
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
@@ -58,6 +62,9 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         guard claims.exp.date > now else { throw unauthorized("the token has expired: log in again") }
         if let nbf = claims.nbf, nbf.date > now + 30 { throw unauthorized("the token is not valid yet") }
+        if let jti = claims.jti, book.isRevoked(realm: MasterRealm.name, jti: jti) {
+            throw unauthorized("the token has been revoked")
+        }
         guard claims.realm_access?.roles.contains(MasterRealm.adminRole) == true else {
             throw OAuthError(status: .forbidden, code: "insufficient_scope",
                              description: "the token lacks role \(MasterRealm.adminRole)")

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldJOSE
 import Hummingbird
 
 /// JSON bodies of the admin API: bounded, parsed, and refused with a clear 400.
@@ -16,6 +17,22 @@ enum AdminJSON {
 
     static func object(_ request: Request) async throws -> [String: Any] {
         let data = try await body(request)
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw OAuthError.invalidRequest("the body must be a JSON object")
+        }
+        return object
+    }
+
+    /// ``object(_:)`` for a body that carries a signed object (an MCPS passport at the MCP
+    /// gate): a member named twice anywhere is a 400. The object is re-serialized before
+    /// its signature is checked, and `JSONSerialization` would silently keep one of two
+    /// duplicates while other readers keep the other.
+    static func objectWithUniqueMembers(_ request: Request) async throws -> [String: Any] {
+        let data = try await body(request)
+        do { try JCSParser.checkUniqueMemberNames(Array(data)) } catch {
+            throw OAuthError.invalidRequest("the body must be a JSON object with unique member names: "
+                                            + ((error as? JOSEError)?.reason ?? "\(error)"))
+        }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw OAuthError.invalidRequest("the body must be a JSON object")
         }

@@ -182,7 +182,11 @@ struct ClientAuthenticator: Sendable {
             throw reject("client \(clientID) is registered for \(profile.client.auth.rawValue), used private_key_jwt")
         }
         let verified: VerifiedJWS
-        do { verified = try jws.verify(with: profile.keys) } catch { throw reject("assertion of \(clientID): \(error)") }
+        // Third-party JOSE libraries sign with either half of s (RFC 7518 §3.4 allows it), so
+        // a high-S assertion is accepted; its low-S twin is refused as a replay (same jti).
+        do { verified = try jws.verify(with: profile.keys, acceptingHighS: true) } catch {
+            throw reject("assertion of \(clientID): \(error)")
+        }
         let claims: ClientAssertionClaims
         do { claims = try JSONDecoder().decode(ClientAssertionClaims.self, from: Data(verified.payload)) } catch {
             throw reject("assertion of \(clientID) lacks iss, sub, aud, exp or jti of the right types")

@@ -27,7 +27,7 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     @Sendable func verify(_ request: Request, context: Context) async throws -> Response {
         let realm = try registry.runtime(for: context)
         let caller = try await callers.authenticate(request, realm: realm, peer: context.remoteAddress)
-        let body = try await AdminJSON.object(request)
+        let body = try await AdminJSON.objectWithUniqueMembers(request)
         let server = try AdminJSON.string(body, "mcp_server_id")!, tool = try AdminJSON.string(body, "tool_name")!
         let presented = ["agent_id", "token", "passport"].filter { body[$0] != nil }
         guard presented.count == 1 else {

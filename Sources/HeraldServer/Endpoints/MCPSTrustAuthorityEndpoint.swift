@@ -36,7 +36,9 @@ struct MCPSTrustAuthorityEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func verify(_ request: Request, context: Context) async throws -> Response {
         let realm = try registry.runtime(for: context)
-        let id = try context.parameter("passport")
+        // The id as the client wrote it (mcps-secure percent-encodes nothing, other clients may).
+        let raw = try context.parameter("passport")
+        let id = raw.removingPercentEncoding ?? raw
         let answer = try await status(of: id, in: realm)
         let body = try answer.signedBody(with: PassportIssuer.trustAuthorityKey(realm).key)
         return .json(body, headers: [.cacheControl: "no-store"])

@@ -83,6 +83,12 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
                 throw OAuthError(status: .forbidden, code: "insufficient_scope",
                                  description: "an agent may ask for its own passport only")
             }
+            // A token exchanged for a peer's agent speaks for that agent, not for this
+            // realm's agent of the same id, and a peer's agent gets no passport here.
+            if let entity = verified.claims.federated_from {
+                throw OAuthError(status: .forbidden, code: "insufficient_scope",
+                                 description: "the token speaks for an agent of \(entity); passports are for agents of this realm")
+            }
             let client = verified.claims.client_id ?? agentID
             return (client, client)
         }

@@ -49,37 +49,60 @@ extension TokenEndpoint {
         func invalid(_ reason: String) -> OAuthError {
             OAuthError(status: .badRequest, code: "invalid_grant", description: "subject_token: \(reason)")
         }
-        if let verified = try? tokens.verify(token, in: realm, forHerald: false) {
-            if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
-                throw invalid("the token has been revoked")
+        let verified: AccessTokenVerifier.Verified
+        do { verified = try tokens.verify(token, in: realm, forHerald: false) } catch {
+            // A token naming this realm as its issuer is one of this realm's or nothing: say
+            // why it failed here rather than that it is no peer's.
+            if FederationService.unverifiedIssuer(token) == realm.issuer { throw invalid(error.description) }
+            switch federation.foreignToken(token, in: realm) {
+            case .failure(let rejection): throw invalid(rejection.description)
+            case .success(let foreign):
+                return try foreignSubject(foreign, priorActor: nil, expiresAt: foreign.claims?.exp.date ?? clock.now())
             }
-            guard let principal = try await realm.principal(id: verified.claims.sub) else {
-                throw invalid("agent \(verified.claims.sub) is not in the directory")
+        }
+        if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
+            throw invalid("the token has been revoked")
+        }
+        let prior = (try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any])?["act"]
+            .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }.map(Array.init)
+        if let entity = verified.claims.federated_from {
+            // Exchanged earlier for a peer's agent: still that agent, on the peer's word now,
+            // never this realm's agent of the same id.
+            switch federation.foreignAgent(verified.claims.sub, entity: entity, in: realm.name) {
+            case .failure(let rejection): throw invalid(rejection.description)
+            case .success(let foreign):
+                return try foreignSubject(foreign, priorActor: prior, expiresAt: verified.claims.exp.date)
             }
-            let roles = realm.mapper.effectiveRoles(of: principal)
-            let (decision, record) = try await decide(
-                ResolvedPrincipal(principal: principal, client: Client(clientID: "", subject: principal.id,
-                                                                       auth: .clientSecretBasic),
-                                  mapper: realm.mapper, issuer: realm.issuer), in: realm)
-            let prior = (try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any])?["act"]
-                .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
-            return .init(sub: principal.id, roles: roles, level: decision.level, score: decision.score,
-                         stage: decision.stage.rawValue, statusIndex: record.statusIndex, priorActor: prior.map(Array.init),
-                         federatedFrom: nil, expiresAt: verified.claims.exp.date)
         }
-        switch federation.foreignToken(token, in: realm) {
-        case .failure(let rejection): throw invalid(rejection.description)
-        case .success(let foreign):
-            if let refusal = foreign.refusal { throw invalid(refusal) }
-            // The peer's score feeds the federation component of the score here.
-            let stage = PipelineStage(rawValue: foreign.entry.pipelineStage) ?? .intake
-            var local = AgentLifecycle(agentID: foreign.entry.sub, stage: stage, registeredAt: foreign.entry.updatedAt,
-                                       statusIndex: -1)
-            local.stage = stage
-            let score = TrustScore.value(agent: local, now: clock.now(), federation: foreign.entry.trustScore)
-            return .init(sub: foreign.entry.sub, roles: [foreign.level.role], level: foreign.level, score: score,
-                         stage: foreign.entry.pipelineStage, statusIndex: nil, priorActor: nil,
-                         federatedFrom: foreign.entity, expiresAt: foreign.claims?.exp.date ?? clock.now())
+        guard let principal = try await realm.principal(id: verified.claims.sub) else {
+            throw invalid("agent \(verified.claims.sub) is not in the directory")
         }
+        let roles = realm.mapper.effectiveRoles(of: principal)
+        let (decision, record) = try await decide(
+            ResolvedPrincipal(principal: principal, client: Client(clientID: "", subject: principal.id,
+                                                                   auth: .clientSecretBasic),
+                              mapper: realm.mapper, issuer: realm.issuer), in: realm)
+        return .init(sub: principal.id, roles: roles, level: decision.level, score: decision.score,
+                     stage: decision.stage.rawValue, statusIndex: record.statusIndex, priorActor: prior,
+                     federatedFrom: nil, expiresAt: verified.claims.exp.date)
+    }
+
+    /// A peer's agent as the subject, at the level granted here; `invalid_grant` when the
+    /// peer no longer vouches for it (stopped, or a stale view).
+    private func foreignSubject(_ foreign: ForeignAgent, priorActor: [UInt8]?, expiresAt: Date) throws(OAuthError)
+        -> TokenExchangeGrant.Subject
+    {
+        if let refusal = foreign.refusal {
+            throw OAuthError(status: .badRequest, code: "invalid_grant", description: "subject_token: \(refusal)")
+        }
+        // The peer's score feeds the federation component of the score here.
+        let stage = PipelineStage(rawValue: foreign.entry.pipelineStage) ?? .intake
+        var local = AgentLifecycle(agentID: foreign.entry.sub, stage: stage, registeredAt: foreign.entry.updatedAt,
+                                   statusIndex: -1)
+        local.stage = stage
+        let score = TrustScore.value(agent: local, now: clock.now(), federation: foreign.entry.trustScore)
+        return .init(sub: foreign.entry.sub, roles: [foreign.level.role], level: foreign.level, score: score,
+                     stage: foreign.entry.pipelineStage, statusIndex: nil, priorActor: priorActor,
+                     federatedFrom: foreign.entity, expiresAt: expiresAt)
     }
 }

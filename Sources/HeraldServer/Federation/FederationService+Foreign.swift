@@ -35,7 +35,8 @@ extension FederationService {
     /// the peer's token keys from its last good bundle, `typ: at+jwt`, unexpired, and an agent
     /// the peer vouches for.
     func foreignToken(_ token: String, in realm: RealmRuntime) -> Result<ForeignAgent, ForeignRejection> {
-        guard let jws = try? UnverifiedJWS(compact: token) else { return .failure(.init(description: "not a JWS")) }
+        let jws: UnverifiedJWS
+        do { jws = try UnverifiedJWS(compact: token) } catch { return .failure(Self.notAJWS(error)) }
         guard let iss = Self.unverifiedIssuer(jws),
               let peer = configuredPeer(realm: realm.name, entity: iss)
         else { return .failure(.init(description: "the token's issuer is neither this realm nor a peer of it")) }
@@ -50,10 +51,20 @@ extension FederationService {
         else { return .failure(.init(description: "the token lacks iss, sub, aud or exp")) }
         let now = clock.now()
         guard claims.exp.date > now else { return .failure(.init(description: "the token has expired")) }
+        // RFC 7519 §4.1.5, with the leeway this realm's own tokens get.
+        if let nbf = claims.nbf, nbf.date > now + AccessTokenVerifier.leeway {
+            return .failure(.init(description: "the token is not valid yet"))
+        }
         return agent(claims.sub, of: peer, record: record, now: now, claims: claims, payload: verified.payload)
     }
 
     private struct ClaimedIssuer: Decodable { var iss: String? }
+
+    /// Why a credential is not even a compact JWS (duplicate members and bad base64url
+    /// included), for the refusal's description.
+    static func notAJWS(_ error: any Error) -> ForeignRejection {
+        .init(description: "not a JWS: \((error as? JOSEError)?.reason ?? "\(error)")")
+    }
 
     /// The `iss` a JWS claims, before anything is verified: only to choose whose keys verify it.
     static func unverifiedIssuer(_ jws: UnverifiedJWS) -> String? {
@@ -67,7 +78,8 @@ extension FederationService {
     /// The peer agent a JWT passport issued by a peer of `realm` speaks for: verified with the
     /// peer's token and passport keys from its last good bundle.
     func foreignPassport(_ passport: String, in realm: RealmRuntime) -> Result<ForeignAgent, ForeignRejection> {
-        guard let jws = try? UnverifiedJWS(compact: passport) else { return .failure(.init(description: "not a JWS")) }
+        let jws: UnverifiedJWS
+        do { jws = try UnverifiedJWS(compact: passport) } catch { return .failure(Self.notAJWS(error)) }
         guard let iss = Self.unverifiedIssuer(jws),
               let peer = configuredPeer(realm: realm.name, entity: iss)
         else { return .failure(.init(description: "the passport's issuer is neither this realm nor a peer of it")) }
