@@ -171,3 +171,7 @@ def start_herald(tmp_path_factory):
 def herald(start_herald) -> Herald:
     """The shared instance: the repository's realms, default realm acme."""
     return start_herald()
+
+
+# The attack corpus's own instance (test_attacks_*.py), a session fixture of its own module.
+from attack_world import attack_world  # noqa: E402, F401

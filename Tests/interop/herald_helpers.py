@@ -166,3 +166,158 @@ def assert_oauth_error(resp, status: int, error: str | None, *, www_authenticate
 
 def scope_set(value) -> set[str]:
     return set((value or "").split())
+
+
+# -- admin API and federation peers (shared by test_federation and the attack corpus) ------
+
+def rfc7638_thumbprint(jwk: dict) -> str:
+    """RFC 7638 thumbprint of an EC P-256 or OKP public JWK."""
+    members = ("crv", "kty", "x", "y") if jwk["kty"] == "EC" else ("crv", "kty", "x")
+    canonical = json.dumps({k: jwk[k] for k in members}, separators=(",", ":"), sort_keys=True)
+    return b64url(hashlib.sha256(canonical.encode()).digest())
+
+
+def ec_public_jwk(key: ec.EllipticCurvePrivateKey) -> dict:
+    numbers = key.public_key().public_numbers()
+    return {"kty": "EC", "crv": "P-256", "x": b64url(numbers.x.to_bytes(32, "big")),
+            "y": b64url(numbers.y.to_bytes(32, "big"))}
+
+
+def okp_public_jwk(key: ed25519.Ed25519PrivateKey) -> dict:
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw)}
+
+
+def low_s_es256_signer(private_key: ec.EllipticCurvePrivateKey):
+    """r||s with s in the lower half of the group order, as Herald signs (PyJWT and
+    cryptography return either half at random)."""
+    order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+    def sign(msg: bytes) -> bytes:
+        r, s = decode_dss_signature(private_key.sign(msg, ec.ECDSA(hashes.SHA256())))
+        s = min(s, order - s)
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return sign
+
+
+class Admin:
+    """The admin API of one herald process, with its bootstrap admin client."""
+
+    def __init__(self, herald):
+        import requests
+        self.herald = herald
+        credentials = json.loads((herald.data_dir / "admin-credentials").read_text())
+        self.credentials = (credentials["client_id"], credentials["client_secret"])
+        reply = requests.post(f"{herald.base}/realms/master/protocol/openid-connect/token",
+                              auth=self.credentials, data={"grant_type": "client_credentials"}, timeout=10)
+        reply.raise_for_status()
+        self.token = reply.json()["access_token"]
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+
+    def call(self, method: str, path: str, body=None):
+        import requests
+        return requests.request(method, f"{self.herald.base}/admin/realms/{path}", json=body, headers=self.headers,
+                                timeout=30)
+
+    def audit(self, realm: str, **params) -> list[dict]:
+        """Every entry of `realm` matching `params` (type, client, agent, after), oldest first."""
+        entries: list[dict] = []
+        params = dict(params, limit=1000)
+        while True:
+            reply = self.call("GET", f"{realm}/audit?" + "&".join(f"{k}={v}" for k, v in params.items()))
+            assert reply.status_code == 200, reply.text
+            body = reply.json()
+            entries += body["entries"]
+            if body["next_after"] is None:
+                return entries
+            params["after"] = body["next_after"]
+
+
+class FakePeer:
+    """A peer organisation played by the test: it serves whatever the test sets at
+    ``{base}/{name}/…`` (a bundle, a status list), signed with keys the test holds, and
+    records the paths it was asked for. A response may be a callable, called per request
+    (a fresh bundle each time)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.issuer_key = ec.generate_private_key(ec.SECP256R1())
+        self.responses: dict[str, tuple[int, object]] = {}
+        self.requests: list[str] = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                fake.requests.append(self.path)
+                name = self.path.split("/")[1]
+                status, body = fake.responses.get(name, (404, b"no"))
+                if callable(body):
+                    body = body()
+                body = body.encode() if isinstance(body, str) else body
+                self.send_response(status)
+                self.send_header("Content-Type", "application/trust-bundle+jwt")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def entity(self, name: str) -> str:
+        return f"{self.base}/{name}"
+
+    @property
+    def pin(self) -> str:
+        return rfc7638_thumbprint(ec_public_jwk(self.key))
+
+    @property
+    def issuer_kid(self) -> str:
+        return rfc7638_thumbprint(ec_public_jwk(self.issuer_key))
+
+    def bundle_claims(self, name: str, sequence: int, *, status="active", key=None, iss=None, exp_in=3600,
+                      agents=None, extra=None) -> dict:
+        now = int(time.time())
+        fed = ec_public_jwk(key or self.key)
+        issuer = ec_public_jwk(self.issuer_key)
+        payload = {
+            # An expired bundle was also issued earlier: exp after iat, both in the past.
+            "iss": iss or self.entity(name), "iat": now + min(0, exp_in) - 60, "exp": now + exp_in, "sequence": sequence,
+            "refresh_hint": 300,
+            "issuer_keys": {"keys": [dict(issuer, alg="ES256", use="sig", kid=rfc7638_thumbprint(issuer))]},
+            "federation_keys": {"keys": [dict(fed, alg="ES256", use="sig", kid=rfc7638_thumbprint(fed))]},
+            "agents": agents if agents is not None else [
+                {"sub": "fake-agent", "trust_level": 4, "trust_score": 90, "pipeline_stage": "ACTIVE",
+                 "status": status, "updated_at": now}],
+        }
+        payload.update(extra or {})
+        return payload
+
+    def bundle(self, name: str, sequence: int, *, key=None, header=None, **kw) -> str:
+        """A trust bundle (wire-formats §7) signed low-S by the federation key (or `key`)."""
+        key = key or self.key
+        head = header or {"alg": "ES256", "typ": "trust-bundle+jwt", "kid": rfc7638_thumbprint(ec_public_jwk(key))}
+        return jws_compact(head, self.bundle_claims(name, sequence, key=key, **kw), low_s_es256_signer(key))
+
+    def serve(self, name: str, body, status: int = 200):
+        self.responses[name] = (status, body)
+
+    def agent_claims(self, name: str, sub: str = "fake-agent", **overrides) -> dict:
+        now = int(time.time())
+        claims = {"iss": self.entity(name), "sub": sub, "aud": self.entity(name), "iat": now, "exp": now + 300,
+                  "jti": secrets.token_hex(8)}
+        claims.update(overrides)
+        return {k: v for k, v in claims.items() if v is not None}
+
+    def agent_token(self, name: str, sub: str = "fake-agent", *, header=None, key=None, **overrides) -> str:
+        """An access token of the peer (`typ: at+jwt`) signed low-S by its issuer key."""
+        head = header or {"alg": "ES256", "typ": "at+jwt", "kid": self.issuer_kid}
+        return jws_compact(head, self.agent_claims(name, sub, **overrides), low_s_es256_signer(key or self.issuer_key))
+
+    def stop(self):
+        self.server.shutdown()

@@ -14,59 +14,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.server
 import json
-import os
-import subprocess
-import threading
 import time
-from urllib.parse import quote
 
 import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from conftest import herald_binary
-from herald_helpers import client_secret
+from herald_helpers import Admin, FakePeer, b64url, client_secret
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 
 
 # ----------------------------------------------------------------------------- helpers
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def public_jwk(key: ec.EllipticCurvePrivateKey) -> dict:
-    numbers = key.public_key().public_numbers()
-    return {"kty": "EC", "crv": "P-256", "x": b64url(numbers.x.to_bytes(32, "big")),
-            "y": b64url(numbers.y.to_bytes(32, "big"))}
-
-
-def thumbprint(jwk: dict) -> str:
-    canonical = json.dumps({k: jwk[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"), sort_keys=True)
-    return b64url(hashlib.sha256(canonical.encode()).digest())
-
-
-class Admin:
-    """The admin API of one herald process, with its bootstrap admin client."""
-
-    def __init__(self, herald):
-        self.herald = herald
-        credentials = json.loads((herald.data_dir / "admin-credentials").read_text())
-        reply = requests.post(f"{herald.base}/realms/master/protocol/openid-connect/token",
-                              auth=(credentials["client_id"], credentials["client_secret"]),
-                              data={"grant_type": "client_credentials"}, timeout=10)
-        reply.raise_for_status()
-        self.headers = {"Authorization": f"Bearer {reply.json()['access_token']}"}
-
-    def call(self, method: str, path: str, body=None) -> requests.Response:
-        return requests.request(method, f"{self.herald.base}/admin/realms/{path}", json=body, headers=self.headers,
-                                timeout=30)
-
-
 def token(herald, realm: str, client_id: str) -> str:
     secret = client_secret(client_id)
     reply = requests.post(f"{herald.issuer(realm)}/protocol/openid-connect/token", timeout=10,
@@ -108,72 +70,11 @@ def pair(start_herald):
     return a, b, admin_a, admin_b
 
 
-class FakePeer:
-    """A peer organisation played by the test: it serves whatever bundle the test sets, at
-    ``{base}/{name}/federation/bundle``, signed with keys the test holds."""
-
-    def __init__(self):
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.issuer_key = ec.generate_private_key(ec.SECP256R1())
-        self.responses: dict[str, tuple[int, bytes]] = {}
-        fake = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                name = self.path.split("/")[1]
-                status, body = fake.responses.get(name, (404, b"no"))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/trust-bundle+jwt")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def entity(self, name: str) -> str:
-        return f"{self.base}/{name}"
-
-    @property
-    def pin(self) -> str:
-        return thumbprint(public_jwk(self.key))
-
-    def bundle(self, name: str, sequence: int, *, status="active", key=None, iss=None, exp_in=3600, extra=None) -> str:
-        now = int(time.time())
-        fed = public_jwk(key or self.key)
-        payload = {
-            # An expired bundle was also issued earlier: exp after iat, both in the past.
-            "iss": iss or self.entity(name), "iat": now + min(0, exp_in) - 60, "exp": now + exp_in, "sequence": sequence,
-            "refresh_hint": 300,
-            "issuer_keys": {"keys": [dict(public_jwk(self.issuer_key), alg="ES256", use="sig",
-                                          kid=thumbprint(public_jwk(self.issuer_key)))]},
-            "federation_keys": {"keys": [dict(fed, alg="ES256", use="sig", kid=thumbprint(fed))]},
-            "agents": [{"sub": "fake-agent", "trust_level": 4, "trust_score": 90, "pipeline_stage": "ACTIVE",
-                        "status": status, "updated_at": now}],
-        }
-        payload.update(extra or {})
-        return jwt.encode(payload, key or self.key, algorithm="ES256",
-                          headers={"typ": "trust-bundle+jwt", "kid": thumbprint(fed)})
-
-    def serve(self, name: str, body: str | bytes, status: int = 200):
-        self.responses[name] = (status, body.encode() if isinstance(body, str) else body)
-
-    def agent_token(self, name: str) -> str:
-        now = int(time.time())
-        return jwt.encode({"iss": self.entity(name), "sub": "fake-agent", "aud": self.entity(name), "iat": now,
-                           "exp": now + 300, "jti": "t" + str(now)}, self.issuer_key, algorithm="ES256",
-                          headers={"typ": "at+jwt", "kid": thumbprint(public_jwk(self.issuer_key))})
-
-
 @pytest.fixture(scope="module")
 def fake():
     peer = FakePeer()
     yield peer
-    peer.server.shutdown()
+    peer.stop()
 
 
 # ----------------------------------------------------------------------------- tests
