@@ -418,6 +418,62 @@ def test_status_reference_pointing_elsewhere_is_not_followed(attack_world: World
     assert [p for p in w.fake.requests if p.startswith("/status-list")] == []
 
 
+# ================================================================== peer passports
+
+def _peer_passport_claims(w: World, **overrides) -> dict:
+    now = int(time.time())
+    claims = {"iss": w.fake.entity(PEER), "sub": "fake-agent", "iat": now, "exp": now + 86400,
+              "jti": "asp_" + "ab" * 16, "agent": {"name": "Fake", "version": "1", "capabilities": []},
+              "trust_level": 4, "trust_score": 90, "pipeline_stage": "ACTIVE",
+              "cnf": {"jwk": ec_public_jwk(ec.generate_private_key(ec.SECP256R1()))}}
+    claims.update(overrides)
+    return claims
+
+
+def _peer_passport(w: World, header=None, **overrides) -> str:
+    head = header or {"alg": "ES256", "typ": "agent-passport+jwt", "kid": w.fake.issuer_kid}
+    return forge.sign_raw(head, _peer_passport_claims(w, **overrides), low_s_es256_signer(w.fake.issuer_key))
+
+
+PEER_PASSPORT_ATTACKS = [
+    ("alg-none", "an unsigned peer passport",
+     lambda w: forge.sign_raw({"alg": "none", "typ": "agent-passport+jwt"}, _peer_passport_claims(w), None)),
+    ("trust-level-raised", "trust_level raised from 1 to 4, the payload re-encoded under the kept signature",
+     lambda w: forge.with_claims(_peer_passport(w, trust_level=1), _peer_passport_claims(w, trust_level=4))),
+    ("high-s-twin", "signature malleability: (r, n − s)", lambda w: forge.high_s_twin(_peer_passport(w))),
+    ("duplicate-sub", "two sub members: the active agent first, the suspended one last",
+     lambda w: forge.sign_raw({"alg": "ES256", "typ": "agent-passport+jwt", "kid": w.fake.issuer_kid},
+                              forge.json_with_duplicates(list(_peer_passport_claims(w).items())
+                                                         + [("sub", "fake-stopped")]),
+                              low_s_es256_signer(w.fake.issuer_key))),
+    ("typ-access-token", "an access token of the peer presented as a passport", lambda w: _peer(w)),
+    ("expired", "exp a second ago", lambda w: _peer_passport(w, iat=int(time.time()) - 100, exp=int(time.time()) - 1)),
+]
+
+
+@pytest.mark.parametrize("name,description,build", PEER_PASSPORT_ATTACKS, ids=[a[0] for a in PEER_PASSPORT_ATTACKS])
+def test_forged_peer_passport_at_the_gate(attack_world: World, name, description, build):
+    """A peer's JWT passport that does not verify as one: DENY identity, audited."""
+    w = attack_world
+    mark = w.mark()
+    answer = w.gate({"passport": build(w), **GATE_QUERY}).json()
+    assert answer["decision"] == "DENY" and answer["checks_failed"] == ["identity"], (name, answer)
+    assert answer["agent_id"] is None and answer["federated_from"] is None, answer
+    entries = w.entries_after(mark, "mcp.decision")
+    assert len(entries) == 1 and entries[0]["detail"]["failed"] == "identity", entries
+
+
+def test_genuine_peer_passport_is_allowed_and_not_introspected(attack_world: World):
+    """The control: the peer's honest passport is ALLOW at the capped L3; introspection does
+    not take passports (docs/federation.md): {"active": false}."""
+    w = attack_world
+    passport = _peer_passport(w)
+    answer = w.gate({"passport": passport, **GATE_QUERY}).json()
+    assert answer["decision"] == "ALLOW" and answer["trust_level"] == 3, answer
+    assert answer["federated_from"] == w.fake.entity(PEER)
+    assert w.introspect(passport).json() == {"active": False}
+
+
 # ================================================================== one id, two agents
 
 def _exchanged_for_peer_actor(w: World) -> str:
