@@ -33,6 +33,15 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         guard presented.count == 1 else {
             throw OAuthError.invalidRequest("send exactly one of agent_id, token or passport")
         }
+        // A member of the wrong type is a malformed request (400), not an identity that was
+        // checked and failed (an audited DENY).
+        switch presented[0] {
+        case "agent_id": _ = try AdminJSON.string(body, "agent_id")
+        case "token" where !(body["token"] is String): throw OAuthError.invalidRequest("token must be a string")
+        case "passport" where !(body["passport"] is String || body["passport"] is [String: Any]):
+            throw OAuthError.invalidRequest("passport must be a JWT string or an MCPS passport object")
+        default: break
+        }
         var gate = Decision(tool: "\(server)/\(tool)")
         if let foreign = foreignAgent(body, presented[0], in: realm) {
             judge(foreign, in: realm, gate: &gate)
