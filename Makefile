@@ -3,7 +3,7 @@ SWIFT ?= swift
 HERALD_DEBUG := .build/debug/herald
 PYTHON ?= python3
 
-.PHONY: run test build test-swift test-interop bench soak fuzz fuzz-parsers deps clean
+.PHONY: run test build test-swift test-interop bench soak fuzz fuzz-parsers fuzz-api deps clean
 
 ## run: install what is missing, build, serve the demo realms on 127.0.0.1:8080 (data in ./data)
 run: deps build
@@ -35,10 +35,21 @@ soak: deps
 	HERALD_BIN=$(CURDIR)/.build/release/herald $(PYTHON) scripts/soak.py
 
 ## fuzz: bounded fuzzing; fuzz-parsers = libFuzzer over the hand-written parsers, FUZZ_SECONDS (75) per target
-fuzz: fuzz-parsers
+fuzz: fuzz-parsers fuzz-api
 
 fuzz-parsers: deps
 	scripts/fuzz.sh
+
+## fuzz-api: schemathesis over docs/openapi.yaml against a throwaway herald, FUZZ_API_EXAMPLES (1000) per operation, seed FUZZ_API_SEED (random); bench/results/fuzz-api-*
+FUZZ_API_EXAMPLES ?= 1000
+FUZZ_API_SEED ?= $(shell $(PYTHON) -c 'import random; print(random.randrange(1 << 31))')
+fuzz-api: deps
+	scripts/install-deps.sh --test
+	$(SWIFT) build --product herald
+	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) HERALD_SCHEMATHESIS_EXAMPLES=$(FUZZ_API_EXAMPLES) \
+	  HERALD_SCHEMATHESIS_SEED=$(FUZZ_API_SEED) HERALD_SCHEMATHESIS_TIMEOUT=7200 \
+	  HERALD_SCHEMATHESIS_RESULTS=$(CURDIR)/bench/results \
+	  $(PYTHON) -m pytest Tests/interop/test_schemathesis.py -q -s
 
 deps:
 	scripts/install-deps.sh

@@ -20,7 +20,9 @@ STATE_DEPENDENT_400 only: there a 400 to a schema-valid request is accepted, bec
 
 Bounds: ``HERALD_SCHEMATHESIS_EXAMPLES`` examples per operation and phase (default 10, for
 ``make test``; ``make fuzz-api`` runs 1000), seed ``HERALD_SCHEMATHESIS_SEED`` (default 1, so
-``make test`` is reproducible; ``make fuzz-api`` draws one and prints it).
+``make test`` is reproducible; ``make fuzz-api`` draws one and prints it). With
+``HERALD_SCHEMATHESIS_RESULTS`` set (``make fuzz-api``: bench/results) the run's numbers go to
+``fuzz-api-<stamp>.md`` and ``fuzz-api-latest.md`` there.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ RUN_TIMEOUT = int(os.environ.get("HERALD_SCHEMATHESIS_TIMEOUT", "900"))
 # The realms' callers: client_secret_basic clients left out of every dictionary.
 CALLERS = {"acme": "procurement-bot", "globex": "globex-scout"}
 CALLER_AGENTS = {"agent-procurement", "agent-scout"}
+# Passports are asked for this agent (it has a registered P-256 key), which the lifecycle
+# operations do not reach: stopped, it would get 403 only.
+PASSPORT_AGENT = "agent-ledger"
 
 # The run sends thousands of wrong credentials (its ignored_auth check, random client ids
 # and secrets), which would lock the callers and the loopback address out within seconds
@@ -128,6 +133,8 @@ def render_config(base: str, dictionaries: dict[str, list], bindings: dict[str, 
     for operation_id in STATE_DEPENDENT_400:
         lines += ["", "[[operations]]", f"include-operation-id = {toml_value(operation_id)}",
                   f"checks.positive_data_acceptance.expected-statuses = {toml_value(POSITIVE_EXPECTED)}"]
+        if operation_id == "issuePassport":
+            lines.append('parameters = { "path.agent" = { dictionary = "passport_agents", probability = 0.8 } }')
     return "\n".join(lines) + "\n"
 
 
@@ -149,7 +156,7 @@ def prepare(herald) -> tuple[dict[str, list], dict[str, tuple[str, float]]]:
               [("acme", "screening-bot"), ("acme", "procurement-bot"), ("globex", "globex-scout")]]
     acme = realm_objects(admin, "acme")
     objects = [acme, globex]
-    agents = sorted({a["id"] for o in objects for a in o["agents"]} - CALLER_AGENTS)
+    agents = sorted({a["id"] for o in objects for a in o["agents"]} - CALLER_AGENTS - {PASSPORT_AGENT})
     dictionaries = {
         "realms": ["acme", "globex"],
         "agents": agents,
@@ -163,7 +170,7 @@ def prepare(herald) -> tuple[dict[str, list], dict[str, tuple[str, float]]]:
         "jwt_passports": [passports[0]["passport"]],
         "servers": ["database-mcp", "payments-mcp"],
         "tools": ["query", "charge"],
-        "stages": ["VETTING", "TESTING", "ACTIVE", "SUSPENDED"],
+        "passport_agents": [PASSPORT_AGENT],
     }
     bindings = {
         "path.realm": ("realms", 0.9),
@@ -194,6 +201,41 @@ def summary(report: dict) -> str:
             f"{report['running_time']:.0f} s")
 
 
+def write_results(directory: Path, report: dict, command: list[str], passed: bool) -> Path:
+    """A results page for bench/results (make fuzz-api): bounds, numbers, phases, warnings."""
+    stamp = report["started_at"][:19].replace("-", "").replace(":", "") + "Z"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    cases, operations = report["test_cases"], report["operations"]
+    lines = [
+        f"# make fuzz-api, {report['started_at'][:19]}Z (git {commit})", "",
+        f"schemathesis {report['schemathesis_version']} against a throwaway herald with docs/openapi.yaml: "
+        f"**{'no failure' if passed else 'FAILURES'}**.", "",
+        "```", " ".join(["schemathesis"] + command[1:]), "```", "",
+        "| | |", "|---|---|",
+        f"| seed | {report['seed']} |",
+        f"| examples per operation and phase | {MAX_EXAMPLES} |",
+        f"| operations tested | {operations['tested']} of {operations['total']} |",
+        f"| test cases generated | {cases['generated']} |",
+        f"| test cases with failures | {cases['with_failures']} ({cases['unique_failures']} unique) |",
+        f"| errored | {cases['errored']} |",
+        f"| running time | {report['running_time']:.0f} s |", "",
+        "Phases: " + ", ".join(f"{name} {phase['status']}" for name, phase in report["phases"].items()) + ".", "",
+        "Checks: all (`--checks all`); positive_data_acceptance also accepts 400 for "
+        + ", ".join(f"`{op}`" for op in STATE_DEPENDENT_400) + " (see test_schemathesis.py).", "",
+    ]
+    warnings = {name: ops for name, ops in report["warnings"].items() if ops}
+    if warnings:
+        lines += ["Warnings (informational):", ""]
+        lines += [f"- {name}: {', '.join(map(str, ops))}" for name, ops in warnings.items()]
+        lines.append("")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"fuzz-api-{stamp}.md"
+    path.write_text("\n".join(lines))
+    (directory / "fuzz-api-latest.md").write_text("\n".join(lines))
+    return path
+
+
 def test_schemathesis_finds_no_failure(start_herald, tmp_path):
     realms = tmp_path / "realms"
     shutil.copytree(REALMS_DIR, realms)
@@ -219,6 +261,8 @@ def test_schemathesis_finds_no_failure(start_herald, tmp_path):
     assert reports, f"schemathesis wrote no report (exit {run.returncode})\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
     report = json.loads(reports[-1].read_text())
     print(summary(report))
+    if results := os.environ.get("HERALD_SCHEMATHESIS_RESULTS"):
+        print("results:", write_results(Path(results), report, command, run.returncode == 0 and herald.running))
     assert herald.running, f"herald died during the run\n{herald.log_tail()}"
     assert run.returncode == 0, f"{summary(report)}\n{run.stdout[-20000:]}\n{run.stderr[-4000:]}"
     # Every operation of the spec ran (none skipped or errored), each with generated cases.
