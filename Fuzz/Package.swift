@@ -14,9 +14,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: heraldDirectory.path)],
     targets: [
+        .target(name: "CLibFuzzer"),
         .executableTarget(
             name: "herald-fuzz",
-            dependencies: [.product(name: "HeraldFuzzHarness", package: heraldDirectory.lastPathComponent)]
+            dependencies: ["CLibFuzzer", .product(name: "HeraldFuzzHarness", package: heraldDirectory.lastPathComponent)]
         ),
     ]
 )

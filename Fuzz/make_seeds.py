@@ -58,8 +58,10 @@ def thumbprint(jwk: dict) -> str:
     return b64url(hashlib.sha256(canonical(members)).digest())
 
 
-ec_key = ec.generate_private_key(ec.SECP256R1())
-ed_key = ed25519.Ed25519PrivateKey.generate()
+# Fixed keys (seeds only, never used elsewhere), so that re-running changes little.
+ec_key = ec.derive_private_key(int.from_bytes(hashlib.sha256(b"herald fuzz seed ec").digest(), "big") % (2**255),
+                               ec.SECP256R1())
+ed_key = ed25519.Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"herald fuzz seed ed25519").digest())
 EC_JWK, ED_JWK = ec_jwk(ec_key), ed_jwk(ed_key)
 
 
@@ -153,7 +155,7 @@ def realm_seeds():
                       lambda m: "secret: " + json.dumps((secrets / m.group(1)).read_text().strip()
                                                         if (secrets / m.group(1)).exists() else "demo-secret-0123456789"),
                       text)
-        text = re.sub(r"bind_password_file: \S+", "bind_password_env: LDAP_BIND_PASSWORD", text)
+        text = re.sub(r"bind_password_file: \S+", "bind_password_env: HERALD_FUZZ_SECRET", text)
         text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
         write("realm", path.name, text + "\n")
     write("realm", "federation.yaml", """realm: peer
@@ -181,6 +183,19 @@ directory:
     write("realm", "minimal.json", '{"realm": "j", "clients": [{"client_id": "c", "subject": "a", "auth": '
           '"private_key_jwt", "jwks": %s}], "directory": {"static": {"agents": [{"id": "a"}]}}}'
           % json.dumps({"keys": [EC_JWK]}))
+    write("realm", "files.yaml", """realm: files
+clients:
+  - {client_id: c1, subject: a, auth: client_secret_basic, secret_file: missing/secret}
+  - {client_id: c2, subject: a, auth: client_secret_post, secret_env: HERALD_FUZZ_SECRET}
+  - {client_id: c3, subject: a, auth: client_secret_post, secret_digest: "v1:c2FsdHNhbHQ=:%s"}
+directory:
+  ldap:
+    url: ldaps://ldap.example
+    bind_dn: "uid=herald,ou=services,dc=acme,dc=test"
+    bind_password_file: /nonexistent/bind
+    ca_file: certs/ca.pem
+    users: {base_dn: "ou=agents,dc=acme,dc=test", filter: "(objectClass=inetOrgPerson)"}
+""" % base64.b64encode(bytes(32)).decode())
     write("realm", "anchors.yaml", "realm: &n x\ndisplay_name: *n\ntoken: {lifetime: 45s}\n")
 
 

@@ -8,14 +8,15 @@ extension FuzzTarget {
     /// The realm-file loader (Yams, ``YAMLReader``, the realm-file schema): text is loaded
     /// or refused with a RealmFileError whose every issue has a message; a realm it loads,
     /// exported as Herald exports it (`herald realm export`), loads back as the same realm.
-    /// Loaded as the admin API loads a realm document: no environment, no base directory.
+    /// Loaded as the admin API loads a realm document (no base directory), with one
+    /// environment variable, HERALD_FUZZ_SECRET, for `secret_env` and `bind_password_env`.
     public static let realm = FuzzTarget(
         name: "realm",
         summary: "RealmFileLoader (YAML/JSON realm files): RealmFileError with messages, or a realm whose export "
             + "(RealmDocument.yaml) re-loads as the same stored realm"
     ) { bytes throws(FuzzPropertyViolation) in
         let name = "realm"
-        let loader = RealmFileLoader(environment: [:], checkJWKS: { json in
+        let loader = RealmFileLoader(environment: ["HERALD_FUZZ_SECRET": "fuzz-secret-0123456789"], checkJWKS: { json in
             _ = try PublicJWK.parseSet(json: Data(json.utf8))
         })
         func load(_ text: String, _ file: String) throws(FuzzPropertyViolation) -> LoadedRealm? {

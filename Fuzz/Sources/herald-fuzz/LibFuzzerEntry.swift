@@ -1,3 +1,4 @@
+import CLibFuzzer
 import Foundation
 import HeraldFuzzHarness
 
@@ -36,4 +37,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fatalError("property broken: \(error)")
     }
     return 0
+}
+
+/// The process entry point. SwiftPM links an executable with its `main` renamed to
+/// `<module>_main` (`--defsym main=herald_fuzz_main`), which keeps libFuzzer's own `main`
+/// out of the link; so this one hands the command line to libFuzzer's driver.
+@_cdecl("herald_fuzz_main")
+public func heraldFuzzMain(
+    _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+) -> CInt {
+    var count = argc
+    var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in
+        guard let data else { return 0 }
+        return fuzz(data, size)
+    }
 }

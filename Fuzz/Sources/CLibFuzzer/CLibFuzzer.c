@@ -1,0 +1,2 @@
+// Header-only module: the declaration in include/CLibFuzzer.h is all there is.
+#include "CLibFuzzer.h"
