@@ -102,9 +102,9 @@ for target in $FUZZ_TARGETS; do
     after_bytes=$(bytes_in "$corpus")
     # The last status line: "#N DONE cov: C ft: F corp: …", else the last "cov:" line.
     line=$(grep -E '^#[0-9]+.*cov: ' "$WORK/$target.log" | tail -1 || true)
-    execs=$(grep -Eo 'stat::number_of_executed_units: [0-9]+' "$WORK/$target.log" | grep -Eo '[0-9]+$' || true)
-    rate=$(grep -Eo 'stat::average_exec_per_sec: [0-9]+' "$WORK/$target.log" | grep -Eo '[0-9]+$' || true)
-    rss=$(grep -Eo 'stat::peak_rss_mb: [0-9]+' "$WORK/$target.log" | grep -Eo '[0-9]+$' || true)
+    execs=$(grep -Eo 'stat::number_of_executed_units:[[:space:]]+[0-9]+' "$WORK/$target.log" | grep -Eo '[0-9]+$' || true)
+    rate=$(grep -Eo 'stat::average_exec_per_sec:[[:space:]]+[0-9]+' "$WORK/$target.log" | grep -Eo '[0-9]+$' || true)
+    rss=$(grep -Eo 'stat::peak_rss_mb:[[:space:]]+[0-9]+' "$WORK/$target.log" | grep -Eo '[0-9]+$' || true)
     cov=$(grep -Eo 'cov: [0-9]+' <<<"$line" | grep -Eo '[0-9]+' || true)
     ft=$(grep -Eo 'ft: [0-9]+' <<<"$line" | grep -Eo '[0-9]+' || true)
     printf '| %s | %s | %s | %s | %s | %s | %s → %s (%s → %s B) | %s | %s |\n' \

@@ -54,41 +54,108 @@ public enum LDAPFilter {
 }
 
 /// Distinguished-name helpers (RFC 4514) for comparing and naming groups.
+///
+/// They work on Unicode scalars and UTF-8 bytes, not `Character`s: a separator followed by
+/// a combining mark (`,` U+0301) is one grapheme cluster, which splitting by characters
+/// misses (found by the `ldap` fuzz target). And they honour escapes: `cn=x\,ou=groups,dc=a`
+/// is one RDN under `dc=a`, not an entry under `ou=groups,dc=a`.
 public enum LDAPDN {
     /// Case-folded, with spaces around separators removed: the form DNs are compared in.
     public static func normalize(_ dn: String) -> String {
-        dn.lowercased().split(separator: ",", omittingEmptySubsequences: false)
-            .map { part in
-                let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                return pieces.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "=")
-            }
-            .joined(separator: ",")
+        relativeNames(dn).joined(separator: ",")
     }
 
-    /// The value of the first RDN (`cn=mcps-l4,ou=groups,…` → `mcps-l4`), unescaped.
-    public static func firstValue(_ dn: String) -> String? {
-        var value = ""
-        var seenEquals = false
-        var escaping = false
-        for character in dn {
-            if escaping {
-                value.append(character)
-                escaping = false
+    /// The RDNs of `dn` in normalized form, first (most specific) first: split at the
+    /// commas that are not escaped, case-folded, unescaped spaces around `=` and at the
+    /// ends removed.
+    static func relativeNames(_ dn: String) -> [String] {
+        var parts: [String.UnicodeScalarView] = [String.UnicodeScalarView()]
+        var escaped = false
+        for scalar in dn.lowercased().unicodeScalars {
+            if escaped {
+                escaped = false
+            } else if scalar == "\\" {
+                escaped = true
+            } else if scalar == "," {
+                parts.append(String.UnicodeScalarView())
                 continue
             }
-            switch character {
-            case "\\": escaping = true
-            case "," where seenEquals, "+" where seenEquals: return value.trimmingCharacters(in: .whitespaces)
-            case "=" where !seenEquals: seenEquals = true
-            default: if seenEquals { value.append(character) }
-            }
+            parts[parts.count - 1].append(scalar)
         }
-        return seenEquals ? value.trimmingCharacters(in: .whitespaces) : nil
+        return parts.map { part in
+            // Attribute types cannot contain `=` or `\`, so the first `=` ends the type.
+            part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { trimmingSpaces($0) }
+                .joined(separator: "=")
+        }
     }
 
-    /// True when `dn` is `base` or lies under it.
+    /// The value of the first RDN (`cn=mcps-l4,ou=groups,…` → `mcps-l4`), unescaped: `\,`
+    /// style escapes and RFC 4514 §2.4 hex pairs (`\2C`; `\C3\A9` for é). Unescaped
+    /// spaces at its ends are dropped, escaped ones (`\ `) kept.
+    public static func firstValue(_ dn: String) -> String? {
+        let bytes = Array(dn.utf8)
+        var value: [UInt8] = []
+        var significant = 0  // value.count up to the last byte that is not an unescaped space
+        var seenEquals = false
+        var index = 0
+        func keep(_ byte: UInt8) {
+            value.append(byte)
+            significant = value.count
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\\") {
+                if index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
+                    if seenEquals { keep(high << 4 | low) }
+                    index += 3
+                } else {
+                    if seenEquals, index + 1 < bytes.count { keep(bytes[index + 1]) }
+                    index += 2
+                }
+                continue
+            }
+            if seenEquals, byte == UInt8(ascii: ",") || byte == UInt8(ascii: "+") { break }
+            if !seenEquals {
+                seenEquals = byte == UInt8(ascii: "=")
+            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                if !value.isEmpty { value.append(byte) }
+            } else {
+                keep(byte)
+            }
+            index += 1
+        }
+        return seenEquals ? String(decoding: value[..<significant], as: UTF8.self) : nil
+    }
+
+    /// True when `dn` is `base` or lies under it: its last RDNs are `base`'s.
     public static func isWithin(_ dn: String, base: String) -> Bool {
-        let dn = normalize(dn), base = normalize(base)
-        return base.isEmpty || dn == base || dn.hasSuffix("," + base)
+        let base = relativeNames(base)
+        guard base != [""] else { return true }
+        let names = relativeNames(dn)
+        return names.count >= base.count && Array(names.suffix(base.count)) == base
+    }
+
+    /// `text` without the white space (tab, Unicode space separators) at either end,
+    /// scalar by scalar; a space escaped by a backslash stays.
+    private static func trimmingSpaces(_ text: Substring.UnicodeScalarView) -> String {
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+        guard let first = text.firstIndex(where: { !isSpace($0) }) else { return "" }
+        var end = text.endIndex
+        while end > first {
+            let last = text.index(before: end)
+            guard isSpace(text[last]), text[text.index(before: last)] != "\\" else { break }
+            end = last
+        }
+        return String(String.UnicodeScalarView(text[first..<end]))
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
