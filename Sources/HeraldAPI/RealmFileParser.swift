@@ -247,6 +247,11 @@ struct RealmFileParser {
                                               hint: "an RFC 7638 SHA-256 thumbprint, 43 base64url characters"),
                       let level = reader.level(levelNode, "\(path).max_level")
                 else { continue }
+                // The pattern lets through what is no URL at all (`http://[`): it must parse, with a host.
+                guard let host = URLComponents(string: entity)?.host, !host.isEmpty else {
+                    reader.issue(entityNode, "\(path).entity", "'\(entity)' is not valid: the peer's issuer URL")
+                    continue
+                }
                 if settings.peers.contains(where: { $0.entity == entity }) {
                     reader.issue(entityNode, "\(path).entity", "peer \(entity) is listed twice")
                     continue
