@@ -92,7 +92,8 @@ public enum LDAPDN {
 
     /// The value of the first RDN (`cn=mcps-l4,ou=groups,…` → `mcps-l4`), unescaped: `\,`
     /// style escapes and RFC 4514 §2.4 hex pairs (`\2C`; `\C3\A9` for é). Unescaped
-    /// spaces at its ends are dropped, escaped ones (`\ `) kept.
+    /// spaces (U+0020, the only white space RFC 4514 treats specially) at its ends are
+    /// dropped, escaped ones (`\ `) kept.
     public static func firstValue(_ dn: String) -> String? {
         let bytes = Array(dn.utf8)
         var value: [UInt8] = []
@@ -118,7 +119,7 @@ public enum LDAPDN {
             if seenEquals, byte == UInt8(ascii: ",") || byte == UInt8(ascii: "+") { break }
             if !seenEquals {
                 seenEquals = byte == UInt8(ascii: "=")
-            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+            } else if byte == UInt8(ascii: " ") {
                 if !value.isEmpty { value.append(byte) }
             } else {
                 keep(byte)

@@ -51,6 +51,7 @@ struct LDAPFilterTests {
         #expect(LDAPDN.firstValue("cn=caf\\C3\\A9 , dc=x") == "café")
         #expect(LDAPDN.firstValue("cn=\\ padded\\ ,dc=x") == " padded ")
         #expect(LDAPDN.firstValue("cn=  two  words  ") == "two  words")
+        #expect(LDAPDN.firstValue("cn=\tx,dc=y") == "\tx")  // only spaces are insignificant (fuzz input)
         #expect(LDAPDN.firstValue("no equals sign") == nil)
     }
 }
