@@ -8,8 +8,9 @@
 #   2. runs each target for FUZZ_SECONDS from its corpus Fuzz/corpus/<target>/ (with a
 #      dictionary from Fuzz/dictionaries/: json, realm, form or ldap), with a per-input time
 #      limit (a hang is a finding) and a memory limit (so is a blow-up)
-#   3. merges the new inputs that add coverage back into Fuzz/corpus/<target>/ (-merge=1:
-#      existing files stay, only new coverage is added)
+#   3. minimises corpus + new inputs to a set that keeps every covered edge
+#      (-set_cover_merge=1 -use_counters=0) and writes it back to Fuzz/corpus/<target>/: the
+#      named seed files always stay, libFuzzer's hash-named files are replaced
 #   4. writes bench/results/fuzz-<UTC stamp>.md (and fuzz-latest.md): per target executions,
 #      exec/s, coverage (cov = edges, ft = features), corpus size before/after, findings
 #
@@ -61,6 +62,27 @@ COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 bytes_in() { find "$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }'; }
 
+# Replaces the libFuzzer-named files (40 hex digits) of corpus $2 by a minimal set of all
+# of $2 and $3 that keeps every covered edge (-set_cover_merge with hit counts ignored,
+# which keeps the committed corpus to a few hundred KB); the named seed files stay.
+minimise() {
+    local target=$1 corpus=$2 new=$3 min=$WORK/$1-min seeds=$WORK/$1-seeds
+    mkdir -p "$min"
+    if ! HERALD_FUZZ_TARGET=$target "$BIN" -set_cover_merge=1 -use_counters=0 -timeout="$FUZZ_TIMEOUT" \
+            -rss_limit_mb="$FUZZ_RSS_MB" -max_len="$FUZZ_MAX_LEN" -detect_leaks=0 "$min" "$corpus" "$new" \
+            >"$WORK/$target.merge.log" 2>&1; then
+        echo "   merge failed; the corpus is unchanged:"; tail -3 "$WORK/$target.merge.log" | sed 's/^/   /'
+        return
+    fi
+    find "$corpus" -type f -regextype posix-extended ! -regex '.*/[0-9a-f]{40}' -exec sha1sum {} + | cut -d' ' -f1 >"$seeds"
+    find "$corpus" -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -delete
+    for file in "$min"/*; do
+        [ -e "$file" ] || continue
+        grep -qx "$(basename "$file")" "$seeds" || cp "$file" "$corpus/"
+    done
+    tail -1 "$WORK/$target.merge.log" | sed 's/^/   /'
+}
+
 findings=0
 : >"$WORK/rows"
 for target in $FUZZ_TARGETS; do
@@ -94,9 +116,7 @@ for target in $FUZZ_TARGETS; do
         cp "$WORK/$target.log" "$artifacts/$STAMP.log"
     fi
     if [ "$FUZZ_MERGE" = 1 ] && [ "$(find "$new" -type f | wc -l)" -gt 0 ]; then
-        HERALD_FUZZ_TARGET=$target "$BIN" -merge=1 "$corpus" "$new" -timeout="$FUZZ_TIMEOUT" \
-            -rss_limit_mb="$FUZZ_RSS_MB" -max_len="$FUZZ_MAX_LEN" -detect_leaks=0 >"$WORK/$target.merge.log" 2>&1 \
-            || echo "   merge failed, see below"; tail -1 "$WORK/$target.merge.log" | sed 's/^/   /'
+        minimise "$target" "$corpus" "$new"
     fi
     after_files=$(find "$corpus" -type f | wc -l)
     after_bytes=$(bytes_in "$corpus")
@@ -123,7 +143,7 @@ mkdir -p "$RESULTS"
     echo "$(nproc) cores; FUZZ_SECONDS=$FUZZ_SECONDS per target, -timeout=$FUZZ_TIMEOUT s per input,"
     echo "-rss_limit_mb=$FUZZ_RSS_MB, -max_len=$FUZZ_MAX_LEN. cov = covered edges, ft = libFuzzer features,"
     echo "both over the instrumented Swift code (Herald and its Swift dependencies; C code such as libyaml and"
-    echo "zlib is not instrumented). Corpus: Fuzz/corpus/<target>/ before → after the coverage merge."
+    echo "zlib is not instrumented). Corpus: Fuzz/corpus/<target>/ before → after the minimising merge."
     echo
     echo "| target | execs | exec/s | cov | ft | peak RSS MB | corpus files (bytes) | findings | run |"
     echo "|---|---:|---:|---:|---:|---:|---|---|---|"
