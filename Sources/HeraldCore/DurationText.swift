@@ -1,15 +1,20 @@
 /// Durations as realm files write them: `45s`, `5m`, `12h`, `30d`.
 public enum DurationText {
-    /// Seconds in `text`, or nil when it is not a positive whole number followed by s, m, h or d.
+    /// Seconds in `text`, or nil when it is not a positive whole number followed by s, m, h or
+    /// d, or when the seconds do not fit an `Int` (as when the number alone does not).
     public static func seconds(_ text: String) -> Int? {
         guard let unit = text.last, let value = Int(text.dropLast()), value > 0 else { return nil }
+        let multiplier: Int
         switch unit {
-        case "s": return value
-        case "m": return value * 60
-        case "h": return value * 3600
-        case "d": return value * 86400
+        case "s": multiplier = 1
+        case "m": multiplier = 60
+        case "h": multiplier = 3600
+        case "d": multiplier = 86400
         default: return nil
         }
+        // Found by schemathesis: `99999999999999999d` trapped on overflow and took the server down.
+        let (seconds, overflow) = value.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : seconds
     }
 
     /// The shortest exact form of `seconds`: 600 → `10m`.

@@ -150,3 +150,26 @@ struct AdminReplacementIDTests {
         }
     }
 }
+
+/// Found by schemathesis: a federation peer with `refresh: 99999999999999999d` overflowed
+/// while the duration was read, and the trap took the whole server down.
+@Suite("Admin durations")
+struct AdminDurationTests {
+    @Test("a duration too large for the clock is a 400, and the server keeps serving")
+    func hugeDuration() async throws {
+        let server = try await TestServer.start()
+        defer { server.directory.remove() }
+        let admin = try AdminTestClient(server: server)
+        try await server.herald.application.test(.router) { client in
+            let token = try await admin.token(client)
+            let pin = String(repeating: "A", count: 43)
+            for (key, value) in [("refresh", "99999999999999999d"), ("max_staleness", "9223372036854775807m")] {
+                let body = #"{"entity": "https://peer.test/realms/x", "pin": "\#(pin)", "max_level": "L2", "\#(key)": "\#(value)"}"#
+                let reply = try await client.call(.post, "/admin/realms/test/federation/peers", token: token, body: body)
+                #expect(reply.status == 400, "\(key)")
+                #expect((reply.object["error_description"] as? String)?.contains("is not a duration") == true, "\(reply.text)")
+            }
+            #expect(try await client.call(.get, "/admin/realms", token: token).status == 200)
+        }
+    }
+}
