@@ -1,16 +1,34 @@
+import Foundation
 import HeraldJOSE
 
 extension FuzzTarget {
     /// ``JCSParser`` and ``JCS``: text the parser accepts canonicalizes to bytes that parse
     /// back to the same value and canonicalize to themselves (in both key orders); the
     /// passport fast path (`parse(_:canonicalExcluding:)`) accepts exactly the same texts
-    /// and, when it cuts the signed bytes from the text, cuts exactly the canonical form.
+    /// and, when it cuts the signed bytes from the text, cuts exactly the canonical form;
+    /// the duplicate-member check accepts everything the parser accepts and nothing that
+    /// Foundation's JSON reader refuses.
     public static let jcs = FuzzTarget(
         name: "jcs",
         summary: "JCSParser / JCS: serialise→parse→serialise stable in both key orders; the canonical-excluding "
-            + "fast path agrees with re-serialisation; errors are JOSEError"
+            + "fast path agrees with re-serialisation; checkUniqueMemberNames accepts only JSON (JSONSerialization) "
+            + "and all JCSParser accepts; errors are JOSEError"
     ) { bytes throws(FuzzPropertyViolation) in
         let name = "jcs"
+        // The duplicate-member check that guards JWS headers and payloads reads any RFC 8259
+        // number: what it accepts must be JSON to Foundation too (except numbers with an
+        // exponent, which Foundation refuses beyond the range of a Double, as RFC 8259 §6
+        // lets it).
+        let unique = (try? JCSParser.checkUniqueMemberNames(bytes)) != nil
+        let hasExponent = zip(bytes, bytes.dropFirst()).contains { previous, byte in
+            (byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E"))
+                && (previous >= UInt8(ascii: "0") && previous <= UInt8(ascii: "9"))
+        }
+        if unique, !hasExponent {
+            let foundation = try? JSONSerialization.jsonObject(with: Data(bytes), options: .fragmentsAllowed)
+            try Check.that(foundation != nil, name,
+                           "checkUniqueMemberNames accepted text JSONSerialization refuses: \(Check.show(bytes))")
+        }
         let value: JCSValue
         do { value = try JCSParser.parse(bytes) } catch {
             try Check.that(error is JOSEError, name, "parse threw \(type(of: error)), not JOSEError")
@@ -19,6 +37,7 @@ extension FuzzTarget {
                            "parse(_:canonicalExcluding:) accepted text parse(_:) refused: \(Check.show(bytes))")
             return
         }
+        try Check.that(unique, name, "parse accepted text checkUniqueMemberNames refuses: \(Check.show(bytes))")
         try checkCanonicalRoundTrip(value, name: name)
 
         let document: JCSDocument
