@@ -83,6 +83,10 @@ minimise() {
     tail -1 "$WORK/$target.merge.log" | sed 's/^/   /'
 }
 
+# libFuzzer prints the stack of a finding itself; Swift's own backtracer would then fight
+# AddressSanitizer over the crashed process (and can stall it).
+export SWIFT_BACKTRACE=enable=no
+
 findings=0
 : >"$WORK/rows"
 for target in $FUZZ_TARGETS; do

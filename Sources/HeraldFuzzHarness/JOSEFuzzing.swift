@@ -112,12 +112,13 @@ extension FuzzTarget {
     }
 
     /// ``PublicJWK``: a key read from a JWK writes out and reads back as itself; the
-    /// `JSONDecoder` reader and the ``JCSValue`` reader agree on its thumbprint; a JWKS and
+    /// `JSONDecoder` reader and the ``JCSValue`` reader accept the same JWKs (of the texts
+    /// ``JCSParser`` reads) and agree on the thumbprint; a JWKS and
     /// a PEM are read or refused with a JOSEError.
     public static let jwk = FuzzTarget(
         name: "jwk",
-        summary: "PublicJWK (JSON, JCS, JWKS, PEM): write→read identity, the two JWK readers agree on the "
-            + "thumbprint, errors are JOSEError"
+        summary: "PublicJWK (JSON, JCS, JWKS, PEM): write→read identity, the two JWK readers accept the same "
+            + "keys and agree on the thumbprint, errors are JOSEError"
     ) { bytes throws(FuzzPropertyViolation) in
         let name = "jwk"
         let data = Data(bytes)
@@ -143,6 +144,11 @@ extension FuzzTarget {
             do { fromJCS = try PublicJWK(jcs: value) } catch {
                 try Check.that(error is JOSEError, name, "PublicJWK(jcs:) threw \(type(of: error))")
             }
+            // Both readers promise the same refusals (the JCS one reads passports' and
+            // bundles' keys, the JSON one registered client keys).
+            try Check.that((fromJCS == nil) == (fromJSON == nil), name, "PublicJWK(json:) "
+                           + "\(fromJSON == nil ? "refuses" : "accepts") and PublicJWK(jcs:) "
+                           + "\(fromJCS == nil ? "refuses" : "accepts") \(Check.show(bytes))")
             if let fromJCS {
                 try checkRoundTrip(fromJCS)
                 if let fromJSON {

@@ -16,9 +16,28 @@ extension PublicJWK {
     }
 
     /// Reads a public JWK from a parsed object, with the same refusals as `init(json:)`
-    /// (private members, unknown curves, `use` other than `sig`) but without a second parse.
+    /// (private members, unknown curves, `use` other than `sig`, a member of the wrong
+    /// type; null counts as absent, as `JSONDecoder` reads it) but without a second parse.
     public init(jcs value: JCSValue) throws {
-        guard let members = value.objectValue else { throw JOSEError(.invalidKey, "a JWK must be a JSON object") }
+        guard var members = value.objectValue else { throw JOSEError(.invalidKey, "a JWK must be a JSON object") }
+        // As JSONDecoder reads `init(json:)`'s optional members: null is absent, any other
+        // type is an error (the fuzz target `jwk` compares the two readers).
+        for (name, member) in members {
+            switch (name, member) {
+            case (_, .null): members[name] = nil
+            case ("kty", .string), ("crv", .string), ("x", .string), ("y", .string), ("d", .string),
+                 ("kid", .string), ("alg", .string), ("use", .string):
+                continue
+            case ("kty", _), ("crv", _), ("x", _), ("y", _), ("d", _), ("kid", _), ("alg", _), ("use", _):
+                throw JOSEError(.invalidKey, "JWK member \(name) must be a string, not \(member.typeName)")
+            case ("key_ops", .array(let operations)) where operations.allSatisfy({ $0.stringValue != nil }):
+                continue
+            case ("key_ops", _):
+                throw JOSEError(.invalidKey, "JWK member key_ops must be an array of strings")
+            default:
+                continue
+            }
+        }
         guard members["d"] == nil else {
             throw JOSEError(.invalidKey, "the JWK holds a private key (member d); only public keys belong here")
         }

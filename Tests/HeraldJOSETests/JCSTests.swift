@@ -86,6 +86,21 @@ struct JWKInterchangeTests {
         #expect(throws: JOSEError.self) { try PublicJWK(jcs: try JCSParser.parse(json.replacingOccurrences(of: "\"sig\"", with: "\"enc\""))) }
     }
 
+    @Test("both JWK readers refuse a mistyped member and read null as absent (found by the jwk fuzz target)",
+          arguments: [
+              (#","kid":5"#, false), (#","alg":["ES256"]"#, false), (#","key_ops":"sign""#, false), (#","x5u":7"#, true),
+              (#","d":null"#, true), (#","use":null"#, true), (#","kid":null"#, true), (#","key_ops":["verify"]"#, true),
+          ])
+    func sameRefusals(member: String, accepted: Bool) throws {
+        let json = SigningKey.generate(.es256).publicKey.json(includeMetadata: false)
+            .replacingOccurrences(of: "}", with: member + "}")
+        let fromJSON = try? PublicJWK(json: Data(json.utf8))
+        let fromValue = try? PublicJWK(jcs: try JCSParser.parse(json))
+        #expect((fromJSON != nil) == accepted, "PublicJWK(json:) on \(json)")
+        #expect((fromValue != nil) == accepted, "PublicJWK(jcs:) on \(json)")
+        #expect(fromValue?.kid == fromJSON?.kid)
+    }
+
     @Test("PEM round trip of a P-256 key")
     func pem() throws {
         let key = SigningKey.generate(.es256).publicKey
