@@ -63,6 +63,14 @@ public struct RealmFileLoader: Sendable {
     /// the text is JSON, whose value types are then taken as they are (a JSON `false` is no
     /// string, a JSON `"true"` no boolean), where YAML would read a plain `false` as either.
     public func load(text: String, file: String, baseDirectory: String, json: Bool = false) throws -> LoadedRealm {
+        // JSON (Herald's own rendering of an admin edit) has no aliases to count.
+        if !json, let line = YAMLAliasLimit.lineOfExcessAlias(in: text) {
+            throw RealmFileError(issues: [RealmFileIssue(
+                file: file, line: line, column: 0, path: "",
+                message: "more than \(YAMLAliasLimit.maximum) YAML aliases (*name); a realm file may use at most "
+                    + "\(YAMLAliasLimit.maximum), since aliases of aliases multiply a document without bound; "
+                    + "write the values out (or quote a value that starts with *)")])
+        }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
             throw RealmFileError(issues: [Self.issue(for: error, file: file)])
