@@ -24,11 +24,14 @@ struct FuzzCorpusReplayTests {
         }
     }
 
-    @Test("every corpus directory belongs to a target, and every target has a seed corpus")
+    @Test("every corpus and crash directory belongs to a target, and every target has a seed corpus")
     func corpusLayout() throws {
         let directories = try FileManager.default.contentsOfDirectory(
             atPath: Self.fuzzDirectory.appendingPathComponent("corpus").path)
         #expect(Set(directories) == Set(FuzzTarget.all.map(\.name)))
+        let crashes = (try? FileManager.default.contentsOfDirectory(
+            atPath: Self.fuzzDirectory.appendingPathComponent("crashes").path)) ?? []
+        #expect(Set(crashes).isSubset(of: Set(FuzzTarget.all.map(\.name))), "Fuzz/crashes/\(crashes) names no target")
         for target in FuzzTarget.all {
             #expect(try !Self.inputs("corpus", target.name).isEmpty, "no seed corpus for \(target.name)")
         }
