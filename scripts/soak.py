@@ -300,28 +300,15 @@ WORKER_TYPES = {
 }
 
 
-class CrashLoad:
-    """The token and admin load of one crash round. Every thread ends when its server is gone
-    (a connection error) or at the deadline."""
+class LoadThreads:
+    """Worker threads against one herald that run until the deadline or until stopped."""
 
-    def __init__(self, h: Herald, round_no: int, admin_token: str, token_threads: int, deadline: float):
+    def __init__(self, h: Herald, deadline: float):
         self.h = h
-        self.round = round_no
-        self.admin = admin_token
         self.deadline = deadline
         self.stop = threading.Event()
         self.lock = threading.Lock()
-        self.tokens: list[str] = []                 # jti of every 200 from the token endpoint
-        self.tokens_by_client: collections.Counter = collections.Counter()
-        self.admin_ops: dict[str, list[AdminOp]] = {w: [] for w in WORKER_TYPES}
-        self.statuses: collections.Counter = collections.Counter()  # "token 200", "admin 409", ...
-        self.server_errors: list[str] = []
-        self.refused: list[str] = []                # admin changes answered non-2xx (not a retried conflict)
-        self.connection_errors = 0
-        self.threads = [threading.Thread(target=self._tokens, args=(TOKEN_CLIENTS[i % len(TOKEN_CLIENTS)],),
-                                         daemon=True) for i in range(token_threads)]
-        self.threads += [threading.Thread(target=self._lifecycle, daemon=True),
-                         threading.Thread(target=self._config, daemon=True)]
+        self.threads: list[threading.Thread] = []
 
     def start(self):
         for t in self.threads:
@@ -334,6 +321,27 @@ class CrashLoad:
 
     def _running(self) -> bool:
         return not self.stop.is_set() and time.monotonic() < self.deadline
+
+
+class CrashLoad(LoadThreads):
+    """The token and admin load of one crash round. Every thread ends when its server is gone
+    (a connection error) or at the deadline."""
+
+    def __init__(self, h: Herald, round_no: int, admin_token: str, token_threads: int, deadline: float):
+        super().__init__(h, deadline)
+        self.round = round_no
+        self.admin = admin_token
+        self.tokens: list[str] = []                 # jti of every 200 from the token endpoint
+        self.tokens_by_client: collections.Counter = collections.Counter()
+        self.admin_ops: dict[str, list[AdminOp]] = {w: [] for w in WORKER_TYPES}
+        self.statuses: collections.Counter = collections.Counter()  # "token 200", "admin 409", ...
+        self.server_errors: list[str] = []
+        self.refused: list[str] = []                # admin changes answered non-2xx (not a retried conflict)
+        self.connection_errors = 0
+        self.threads = [threading.Thread(target=self._tokens, args=(TOKEN_CLIENTS[i % len(TOKEN_CLIENTS)],),
+                                         daemon=True) for i in range(token_threads)]
+        self.threads += [threading.Thread(target=self._lifecycle, daemon=True),
+                         threading.Thread(target=self._config, daemon=True)]
 
     def _note(self, kind: str, r: requests.Response):
         with self.lock:
@@ -607,7 +615,7 @@ def run_crash(binary: Path, work: Path, servers: Servers, rounds: int, token_thr
 
 # ------------------------------------------------------------------------------ part 2: soak
 
-class SoakLoad:
+class SoakLoad(LoadThreads):
     """Mixed load on one herald until the deadline; counts and latencies per operation."""
 
     # operation -> weight (the share of worker requests)
@@ -616,10 +624,7 @@ class SoakLoad:
            "admin read": 8}
 
     def __init__(self, h: Herald, threads: int, deadline: float, seed: int):
-        self.h = h
-        self.deadline = deadline
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
+        super().__init__(h, deadline)
         self.counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.latency: dict[str, list[float]] = collections.defaultdict(list)
         self.unexpected: list[str] = []
@@ -632,18 +637,6 @@ class SoakLoad:
                         ("procurement-bot", "screening-bot", "payments-bot", "observer-bot", "treasury-bot")}
         self.threads = [threading.Thread(target=self._worker, args=(i,), daemon=True) for i in range(threads)]
         self.threads.append(threading.Thread(target=self._admin_writer, daemon=True))
-
-    def start(self):
-        for t in self.threads:
-            t.start()
-
-    def join(self):
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=REQUEST_TIMEOUT + 5)
-
-    def _running(self) -> bool:
-        return not self.stop.is_set() and time.monotonic() < self.deadline
 
     def _admin_headers(self) -> dict:
         with self.lock:

@@ -8,7 +8,10 @@ import hashlib
 import hmac
 import json
 import secrets
+import shutil
+import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import jwt as pyjwt
@@ -321,3 +324,27 @@ class FakePeer:
 
     def stop(self):
         self.server.shutdown()
+
+
+@contextmanager
+def ldap_demo_herald(start_herald, work: Path, extra_realm_yaml: str = ""):
+    """The LDAP demo realm (realms/ldap/acme-ldap.yaml) on a herald of its own, over a slapd of
+    its own seeded with acme-ldap.ldif (scripts/slapd-fixture.sh); ``extra_realm_yaml`` is
+    appended to the realm file. The slapd is stopped on exit."""
+    if shutil.which("slapd") is None and not Path("/usr/sbin/slapd").exists():
+        raise RuntimeError("slapd is not installed: run scripts/install-deps.sh --test")
+    slapd = work / "slapd"
+    fixture = REALMS_DIR.parent / "scripts" / "slapd-fixture.sh"
+    subprocess.run([str(fixture), "start", str(slapd), "--seed", str(REALMS_DIR / "ldap" / "acme-ldap.ldif")],
+                   check=True, capture_output=True, timeout=60)
+    try:
+        realms = work / "realms"
+        (realms / "secrets").mkdir(parents=True)
+        shutil.copy(REALMS_DIR / "ldap" / "secrets" / "treasury-bot", realms / "secrets" / "treasury-bot")
+        shutil.copy(slapd / "bind-password", realms / "secrets" / "ldap-bind")
+        text = (REALMS_DIR / "ldap" / "acme-ldap.yaml").read_text()
+        (realms / "acme-ldap.yaml").write_text(
+            text.replace("ldap://127.0.0.1:3389", (slapd / "url").read_text()) + extra_realm_yaml)
+        yield start_herald(realms_dir=realms, default_realm="acme-ldap")
+    finally:
+        subprocess.run([str(fixture), "stop", str(slapd)], check=False, capture_output=True, timeout=30)

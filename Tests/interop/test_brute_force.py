@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from herald_helpers import (CLIENT_CREDENTIALS, REALMS_DIR, assert_oauth_error, assertion_claims,
-                            assertion_form, ec_public_jwk, jws_compact, low_s_es256_signer)
+                            assertion_form, ec_public_jwk, jws_compact, ldap_demo_herald, low_s_es256_signer)
 
 SECRET = "bf-secret-0123456789abcdef"
 LEDGER_KEY = ec.generate_private_key(ec.SECP256R1())
@@ -246,25 +245,9 @@ def test_forwarded_for_ignored_without_trusted_proxy(start_herald, tmp_path_fact
 @pytest.fixture(scope="module")
 def ldap_bf(start_herald, tmp_path_factory):
     """The LDAP demo realm with the small limits: passwords are the guessable secrets."""
-    if shutil.which("slapd") is None and not Path("/usr/sbin/slapd").exists():
-        pytest.fail("slapd is not installed: run scripts/install-deps.sh --test")
-    work = tmp_path_factory.mktemp("bf-ldap")
-    slapd = work / "slapd"
-    fixture = REALMS_DIR.parent / "scripts" / "slapd-fixture.sh"
-    subprocess.run([str(fixture), "start", str(slapd), "--seed", str(REALMS_DIR / "ldap" / "acme-ldap.ldif")],
-                   check=True, capture_output=True, timeout=60)
-    try:
-        realms = work / "realms"
-        (realms / "secrets").mkdir(parents=True)
-        shutil.copy(REALMS_DIR / "ldap" / "secrets" / "treasury-bot", realms / "secrets" / "treasury-bot")
-        shutil.copy(slapd / "bind-password", realms / "secrets" / "ldap-bind")
-        text = (REALMS_DIR / "ldap" / "acme-ldap.yaml").read_text()
-        (realms / "acme-ldap.yaml").write_text(
-            text.replace("ldap://127.0.0.1:3389", (slapd / "url").read_text())
-            + LIMITS.replace("max_failures: 6", "max_failures: 50"))
-        yield start_herald(realms_dir=realms, default_realm="acme-ldap")
-    finally:
-        subprocess.run([str(fixture), "stop", str(slapd)], capture_output=True, timeout=30)
+    with ldap_demo_herald(start_herald, tmp_path_factory.mktemp("bf-ldap"),
+                          LIMITS.replace("max_failures: 6", "max_failures: 50")) as h:
+        yield h
 
 
 @pytest.mark.parametrize("client_id, password", [

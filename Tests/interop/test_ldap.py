@@ -6,40 +6,18 @@ against the published JWKS, and the mcps claim carries the level the directory g
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import KeySet
 
-from herald_helpers import REALMS_DIR
-
-REPO = REALMS_DIR.parent
-FIXTURE = REPO / "scripts" / "slapd-fixture.sh"
-
+from herald_helpers import ldap_demo_herald
 
 @pytest.fixture(scope="module")
 def ldap_herald(start_herald, tmp_path_factory):
-    if shutil.which("slapd") is None and not Path("/usr/sbin/slapd").exists():
-        pytest.fail("slapd is not installed: run scripts/install-deps.sh --test")
-    work = tmp_path_factory.mktemp("ldap")
-    slapd = work / "slapd"
-    subprocess.run([str(FIXTURE), "start", str(slapd), "--seed", str(REALMS_DIR / "ldap" / "acme-ldap.ldif")],
-                   check=True, capture_output=True, timeout=60)
-    try:
-        realms = work / "realms"
-        (realms / "secrets").mkdir(parents=True)
-        shutil.copy(REALMS_DIR / "ldap" / "secrets" / "treasury-bot", realms / "secrets" / "treasury-bot")
-        shutil.copy(slapd / "bind-password", realms / "secrets" / "ldap-bind")
-        text = (REALMS_DIR / "ldap" / "acme-ldap.yaml").read_text()
-        (realms / "acme-ldap.yaml").write_text(text.replace("ldap://127.0.0.1:3389", (slapd / "url").read_text()))
-        yield start_herald(realms_dir=realms, default_realm="acme-ldap")
-    finally:
-        subprocess.run([str(FIXTURE), "stop", str(slapd)], check=False, timeout=30)
+    with ldap_demo_herald(start_herald, tmp_path_factory.mktemp("ldap")) as h:
+        yield h
 
 
 def fetch(h, client_id: str, secret: str) -> dict:
