@@ -50,7 +50,14 @@ let package = Package(
         ),
         .target(
             name: "HeraldVerifier",
-            dependencies: ["HeraldCore", "HeraldJOSE"],
+            // A relying party links this; it must never depend on the issuer targets
+            // (HeraldServer, HeraldStore, HeraldAPI).
+            dependencies: [
+                "HeraldCore", "HeraldJOSE",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -123,8 +130,16 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "HeraldJOSETests", dependencies: ["HeraldJOSE", "HeraldTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "HeraldVerifierTests", dependencies: ["HeraldVerifier", "HeraldTesting"],
-                    swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HeraldVerifierTests",
+            dependencies: [
+                "HeraldVerifier", "HeraldTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "HeraldDirectoryTests", dependencies: ["HeraldDirectory", "HeraldTesting"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "HeraldFederationTests", dependencies: ["HeraldFederation"], swiftSettings: swiftSettings),
