@@ -9,6 +9,7 @@ public final class SQLiteStore: Sendable {
     let writer: any DatabaseWriter
 
     /// Opens (creating when absent) the database at `path` and applies pending migrations.
+    /// Refuses a database that a newer Herald migrated (``StoreSchema/checkKnown()``).
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -21,9 +22,26 @@ public final class SQLiteStore: Sendable {
             // records is answered (group commit keeps the fsync per transaction affordable).
             // The pool's one writer connection lives as long as the pool, so once is enough.
             try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            try Self.migrator.migrate(writer)
+            try StoreSchema.migrate(writer, migrator: Self.migrator)
+        } catch let error as HeraldError {
+            throw HeraldError(error.code, "\(path): \(error.message)")
         } catch {
             throw HeraldError(.storage, "cannot open the database \(path): \(error)")
+        }
+    }
+
+    /// Opens the database at `path` read-only and without migrating, for offline checks that
+    /// must not change the file (`herald backup verify`). Refuses a newer database too.
+    public init(readingOnly path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            writer = try DatabaseQueue(path: path, configuration: configuration)
+            try writer.read { db in try StoreSchema.read(db).checkKnown() }
+        } catch let error as HeraldError {
+            throw HeraldError(error.code, "\(path): \(error.message)")
+        } catch {
+            throw HeraldError(.storage, "cannot open the database \(path) read-only: \(error)")
         }
     }
 
@@ -73,6 +91,7 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("0003_create_audit_log") { db in try createAuditLog(db) }
         migrator.registerMigration("0004_create_lifecycle") { db in try createLifecycle(db) }
         migrator.registerMigration("0005_create_federation") { db in try createFederation(db) }
+        migrator.registerMigration("0006_create_herald_meta") { db in try StoreSchema.createMeta(db) }
         return migrator
     }
 
