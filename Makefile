@@ -1,9 +1,13 @@
 # Herald — the two commands a new machine needs: `make run` and `make test`.
 SWIFT ?= swift
 HERALD_DEBUG := .build/debug/herald
-PYTHON ?= python3
+# The Python tests run in the project venv that `scripts/install-deps.sh --test` creates and
+# fills; its bin/ goes on PATH too, for the tools it installs (schemathesis, kubernetes-validate).
+VENV := $(CURDIR)/.venv
+PYTHON ?= $(VENV)/bin/python
+VENV_PATH = PATH="$(VENV)/bin:$$PATH"
 
-.PHONY: run test build test-swift test-interop bench soak fuzz fuzz-parsers fuzz-api deps clean
+.PHONY: run test build test-swift test-interop bench soak fuzz fuzz-parsers fuzz-api deps venv clean
 
 ## run: install what is missing, build, serve the demo realms on 127.0.0.1:8080 (data in ./data)
 run: deps build
@@ -21,8 +25,8 @@ build:
 test-swift:
 	$(SWIFT) test --skip-build
 
-test-interop:
-	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) $(PYTHON) -m pytest Tests/interop -q
+test-interop: venv
+	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) $(VENV_PATH) $(PYTHON) -m pytest Tests/interop -q
 
 ## bench: release build, herald against the Glewlwyd peer from ../shared/bench/peer
 bench: deps
@@ -32,7 +36,7 @@ bench: deps
 soak: deps
 	scripts/install-deps.sh --test
 	$(SWIFT) build -c release --product herald
-	HERALD_BIN=$(CURDIR)/.build/release/herald $(PYTHON) scripts/soak.py
+	HERALD_BIN=$(CURDIR)/.build/release/herald $(VENV_PATH) $(PYTHON) scripts/soak.py
 
 ## fuzz: bounded fuzzing; fuzz-parsers = libFuzzer over the hand-written parsers, FUZZ_SECONDS (75) per target
 fuzz: fuzz-parsers fuzz-api
@@ -42,17 +46,21 @@ fuzz-parsers: deps
 
 ## fuzz-api: schemathesis over docs/openapi.yaml against a throwaway herald, FUZZ_API_EXAMPLES (1000) per operation, seed FUZZ_API_SEED (random); bench/results/fuzz-api-*
 FUZZ_API_EXAMPLES ?= 1000
-FUZZ_API_SEED ?= $(shell $(PYTHON) -c 'import random; print(random.randrange(1 << 31))')
+FUZZ_API_SEED ?= $(shell echo $$(( $$(od -An -N4 -tu4 /dev/urandom) % 2147483648 )))
 fuzz-api: deps
 	scripts/install-deps.sh --test
 	$(SWIFT) build --product herald
 	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) HERALD_SCHEMATHESIS_EXAMPLES=$(FUZZ_API_EXAMPLES) \
 	  HERALD_SCHEMATHESIS_SEED=$(FUZZ_API_SEED) HERALD_SCHEMATHESIS_TIMEOUT=7200 \
 	  HERALD_SCHEMATHESIS_RESULTS=$(CURDIR)/bench/results \
-	  $(PYTHON) -m pytest Tests/interop/test_schemathesis.py -q -s
+	  $(VENV_PATH) $(PYTHON) -m pytest Tests/interop/test_schemathesis.py -q -s
 
 deps:
 	scripts/install-deps.sh
+
+## venv: the test packages too (slapd, ldap-utils, python3-venv) and .venv/ (instant when up to date)
+venv:
+	scripts/install-deps.sh --test
 
 clean:
 	rm -rf .build
