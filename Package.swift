@@ -40,6 +40,8 @@ let package = Package(
             dependencies: [
                 "HeraldCore", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA public keys (RS256) of upstream identity providers' JWKS: verify only.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -57,6 +59,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -129,7 +132,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "HeraldJOSETests", dependencies: ["HeraldJOSE", "HeraldTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HeraldJOSETests",
+            dependencies: ["HeraldJOSE", "HeraldTesting", .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HeraldVerifierTests",
             dependencies: [
