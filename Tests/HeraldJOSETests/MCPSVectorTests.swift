@@ -19,7 +19,11 @@ struct MCPSVectorTests {
     let privateKey: SigningKey
 
     init() throws {
-        let data = try Data(contentsOf: Self.vectorsURL)
+        let data = try #require(FileManager.default.contents(atPath: Self.vectorsURL.path), """
+            \(Self.vectorsURL.path) is missing: these tests read mcps-secure 1.0's golden vectors from the \
+            project's shared/ directory beside the repository (../shared/vectors/mcps-vectors.json, \
+            described in ../shared/README.md). Put a copy of shared/ next to this checkout and rerun.
+            """)
         vectors = try JCSParser.parse(Array(data))
         publicKey = try PublicJWK(pem: vectors["public_key_pem"]!.stringValue!)
         privateKey = try SigningKey(p256PEM: vectors["private_key_pem"]!.stringValue!)

@@ -137,7 +137,12 @@ struct PassportVerifierTests {
         let file = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         let vectorsURL = file.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/vectors/mcps-vectors.json")
-        let vectors = try JCSParser.parse(Array(try Data(contentsOf: vectorsURL)))
+        let data = try #require(FileManager.default.contents(atPath: vectorsURL.path), """
+            \(vectorsURL.path) is missing: this test reads mcps-secure 1.0's golden vectors from the \
+            project's shared/ directory beside the repository (../shared/vectors/mcps-vectors.json, \
+            described in ../shared/README.md). Put a copy of shared/ next to this checkout and rerun.
+            """)
+        let vectors = try JCSParser.parse(Array(data))
         let key = try PublicJWK(pem: vectors["public_key_pem"]!.stringValue!)
         let passport = JCS.string(vectors["passport_signed"]!)
         let verified = try PassportVerifier(keys: [key], issuer: "ta.example").verify(passport, now: Self.now)
