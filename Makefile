@@ -7,7 +7,7 @@ VENV := $(CURDIR)/.venv
 PYTHON ?= $(VENV)/bin/python
 VENV_PATH = PATH="$(VENV)/bin:$$PATH"
 
-.PHONY: run test build test-swift test-interop bench soak fuzz fuzz-parsers fuzz-api deps venv clean
+.PHONY: run test build test-swift test-interop test-setup bench soak fuzz fuzz-parsers fuzz-api deps venv clean
 
 ## run: install what is missing, build, serve the demo realms on 127.0.0.1:8080 (data in ./data)
 run: deps build
@@ -17,7 +17,7 @@ run: deps build
 test: deps
 	scripts/install-deps.sh --test
 	$(SWIFT) build --build-tests
-	$(MAKE) test-swift test-interop
+	$(MAKE) test-swift test-interop test-setup
 
 build:
 	$(SWIFT) build --product herald
@@ -27,6 +27,10 @@ test-swift:
 
 test-interop: venv
 	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) $(VENV_PATH) $(PYTHON) -m pytest Tests/interop -q
+
+## test-setup: scripts/install-deps.sh in a clean clone (Tests/setup/test_install_deps.sh)
+test-setup: venv
+	Tests/setup/test_install_deps.sh
 
 ## bench: release build, herald against the Glewlwyd peer from ../shared/bench/peer
 bench: deps

@@ -94,7 +94,7 @@ if (( ${#missing[@]} )); then
     trap remove_policy EXIT
   fi
   log "apt-get install ${missing[*]}${SUDO:+ (through sudo)}"
-  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
   remove_policy; policy_created=0
@@ -156,7 +156,7 @@ check_imports() {  # $1 = venv: every module the interop and set-up tests import
     || die "the venv $1 lacks modules the tests import (above): add them to Tests/interop/requirements.txt"
 }
 
-if venv_ok && [[ $("$venv/bin/python" -c 'import sys; print(sys.version)') == $("$base" -c 'import sys; print(sys.version)') ]]; then
+if venv_ok && [[ $("$venv/bin/python" -c 'import sys; print(sys.version)') == "$("$base" -c 'import sys; print(sys.version)')" ]]; then
   # Same interpreter, new requirements: update in place (a running test keeps its modules).
   log "updating $venv (requirements changed)"
   pip_install "$venv"
