@@ -188,8 +188,7 @@ public enum BackupArchive {
 
     /// Makes a rename durable: the directory entry itself is synced.
     static func syncDirectory(of path: String) {
-        let descriptor = open((path as NSString).deletingLastPathComponent.isEmpty ? "."
-            : (path as NSString).deletingLastPathComponent, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         fsync(descriptor)
         close(descriptor)

@@ -44,13 +44,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         let report: AuditReport
         do {
             report = try AuditVerifier.verify(databasePath: database, realm: realmName) { jws in
-                let unverified = try UnverifiedJWS(compact: jws)
-                guard unverified.header.typ == AuditCheckpoint.jwsType else {
-                    throw CLIError.usage("typ is \(unverified.header.typ ?? "missing"), not \(AuditCheckpoint.jwsType)")
-                }
-                // Checkpoints signed before Herald normalized s may be high-S: they are
-                // history, and the hash chain, not the spelling, is what they vouch for.
-                return try unverified.verify(with: trusted, acceptingHighS: true).payload
+                try Self.checkpointPayload(jws, trusting: trusted)
             }
         } catch let error as CLIError { throw error } catch {
             throw CLIError.usage("\(error)")
@@ -67,6 +61,18 @@ struct AuditVerifyCommand: AsyncParsableCommand {
             Console.write(report.description)
         }
         if !report.isValid { throw CLIError(kind: .broken, message: "") }
+    }
+
+    /// The payload of a checkpoint JWS signed by one of `trusted` with `typ`
+    /// ``AuditCheckpoint/jwsType``; throws otherwise (also used by `herald backup verify`).
+    static func checkpointPayload(_ jws: String, trusting trusted: [PublicJWK]) throws -> [UInt8] {
+        let unverified = try UnverifiedJWS(compact: jws)
+        guard unverified.header.typ == AuditCheckpoint.jwsType else {
+            throw CLIError.usage("typ is \(unverified.header.typ ?? "missing"), not \(AuditCheckpoint.jwsType)")
+        }
+        // Checkpoints signed before Herald normalized s may be high-S: they are
+        // history, and the hash chain, not the spelling, is what they vouch for.
+        return try unverified.verify(with: trusted, acceptingHighS: true).payload
     }
 
     /// The keys of a JWKS file or URL.
