@@ -12,12 +12,16 @@ public struct RealmFileLoader: Sendable {
     public typealias JWKSCheck = @Sendable (String) throws -> Void
 
     let checkJWKS: JWKSCheck
+    let checkUpstreamJWKS: JWKSCheck?
     let environment: [String: String]
 
+    /// `checkUpstreamJWKS` checks an upstream IdP's inline JWKS, which may hold RSA keys;
+    /// without it only the shape `{keys: [...]}` is checked.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                checkJWKS: @escaping JWKSCheck) {
+                checkJWKS: @escaping JWKSCheck, checkUpstreamJWKS: JWKSCheck? = nil) {
         self.environment = environment
         self.checkJWKS = checkJWKS
+        self.checkUpstreamJWKS = checkUpstreamJWKS
     }
 
     /// Loads every `*.yaml`, `*.yml` and `*.json` file in `directory`.
@@ -81,7 +85,7 @@ public struct RealmFileLoader: Sendable {
         }
         let reader = YAMLReader(file: file, json: json)
         let parser = RealmFileParser(reader: reader, baseDirectory: baseDirectory, environment: environment,
-                                     checkJWKS: checkJWKS)
+                                     checkJWKS: checkJWKS, checkUpstreamJWKS: checkUpstreamJWKS)
         let realm = parser.parse(root)
         guard reader.issues.isEmpty, let realm else {
             throw RealmFileError(issues: reader.issues.isEmpty

@@ -9,9 +9,12 @@ struct RealmFileParser {
     let baseDirectory: String
     let environment: [String: String]
     let checkJWKS: RealmFileLoader.JWKSCheck
+    /// Checks an upstream IdP's inline JWKS (RSA keys allowed); nil checks only its shape.
+    var checkUpstreamJWKS: RealmFileLoader.JWKSCheck? = nil
 
     static let topLevelKeys = ["realm", "display_name", "token", "keys", "levels", "role_mappings", "clients",
-                               "directory", "trust_policy", "tools", "default_tool_level", "federation", "brute_force"]
+                               "directory", "trust_policy", "tools", "default_tool_level", "federation", "brute_force",
+                               "upstream_idps"]
     static let namePattern = "[a-z0-9-]{1,63}"
     static let identifierPattern = "[A-Za-z0-9._~:@-]{1,128}"
     static let scopePattern = "[!#-+\\--\\[\\]-~]{1,128}"  // RFC 6749 scope-token, without commas
@@ -49,6 +52,7 @@ struct RealmFileParser {
         }
         config.federation = top["federation"].flatMap(parseFederation)
         config.bruteForce = top["brute_force"].flatMap(parseBruteForce)
+        if let node = top["upstream_idps"] { config.upstreamIdPs = parseUpstreamIdPs(node, clients: config.clients) }
         return LoadedRealm(config: config, secrets: secrets, inlineSecretClients: inline)
     }
 

@@ -26,6 +26,9 @@ public struct RealmConfig: Sendable, Hashable, Codable {
     /// The `brute_force` section as written; nil when the file has none (the defaults apply:
     /// ``effectiveBruteForce``). Optional so realms stored before it existed still decode.
     public var bruteForce: BruteForceSettings? = nil
+    /// The `upstream_idps` section: identity providers whose tokens this realm exchanges;
+    /// nil when there are none. Optional so realms stored before it existed still decode.
+    public var upstreamIdPs: [UpstreamIdP]? = nil
 
     public init(name: String, displayName: String? = nil, tokenLifetimeSeconds: Int = 300,
                 algorithms: [SigningAlgorithm] = [.es256], keyRotationSeconds: Int = 30 * 86400,

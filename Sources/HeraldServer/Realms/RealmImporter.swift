@@ -19,7 +19,8 @@ public struct RealmImporter: Sendable {
 
     /// The loader every realm file goes through (used offline by `herald realm validate` too).
     public static var loader: RealmFileLoader {
-        RealmFileLoader(checkJWKS: { json in _ = try PublicJWK.parseSet(json: Data(json.utf8)) })
+        RealmFileLoader(checkJWKS: { json in _ = try PublicJWK.parseSet(json: Data(json.utf8)) },
+                        checkUpstreamJWKS: { json in _ = try ThirdPartyJWK.parseSet(json: Data(json.utf8)) })
     }
 
     /// Imports the files of `directory`; returns the names imported.
