@@ -28,9 +28,10 @@ test-swift:
 test-interop: venv
 	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) $(VENV_PATH) $(PYTHON) -m pytest Tests/interop -q
 
-## test-setup: scripts/install-deps.sh in a clean clone (Tests/setup/test_install_deps.sh)
+## test-setup: scripts/install-deps.sh in a clean clone (Tests/setup/test_install_deps.sh) and the deploy/ checks
 test-setup: venv
 	Tests/setup/test_install_deps.sh
+	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) $(VENV_PATH) $(PYTHON) -m pytest Tests/setup -q
 
 ## bench: release build, herald against the Glewlwyd peer from ../shared/bench/peer
 bench: deps
