@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing Herald needs and is missing; does nothing otherwise.
 #   scripts/install-deps.sh          Debian packages for the build (libsqlite3-dev, libldap2-dev,
-#                                    zlib1g-dev, git, curl)
-#   scripts/install-deps.sh --test   also slapd, ldap-utils and openssl (LDAP tests), python3 and
-#                                    python3-venv, and the project venv .venv/ with the Python
-#                                    packages of the interop and deploy tests
+#                                    zlib1g-dev, git) and the README's walkthrough (curl, python3)
+#   scripts/install-deps.sh --test   also slapd, ldap-utils and openssl (LDAP tests), python3-venv,
+#                                    and the project venv .venv/ with the Python packages of the
+#                                    interop and deploy tests
 #
 # Debian 12 (or another apt system). Packages are installed as root, or through sudo when run
 # as another user; without either the script stops and prints the apt-get line to run as root.
@@ -33,10 +33,10 @@ esac
 
 command -v swift >/dev/null || die "swift is not on PATH: install Swift 6 from https://www.swift.org/install/linux/ (README: Quick start)"
 
-packages=(libsqlite3-dev libldap2-dev zlib1g-dev git curl)
+packages=(libsqlite3-dev libldap2-dev zlib1g-dev git curl python3)
 # The LDAP tests start their own slapd (scripts/slapd-fixture.sh) and seed it with ldapadd;
 # the interop tests run in a venv of the Debian python3.
-[[ $mode == test ]] && packages+=(slapd ldap-utils openssl python3 python3-venv)
+[[ $mode == test ]] && packages+=(slapd ldap-utils openssl python3-venv)
 
 # --- Debian packages -----------------------------------------------------------------------
 missing=()
