@@ -34,8 +34,8 @@ test-setup: venv
 	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) $(VENV_PATH) $(PYTHON) -m pytest Tests/setup -q
 
 ## bench: release build, herald against the Glewlwyd peer from ../shared/bench/peer
-bench: deps
-	scripts/bench.sh
+bench: venv
+	$(VENV_PATH) scripts/bench.sh
 
 ## soak: release build; kill -9 five times under token + admin load, then 10 min of mixed load (bench/results/soak-*)
 soak: deps
