@@ -7,7 +7,8 @@ struct CLIError: Error, CustomStringConvertible, Equatable {
         case usage = 1
         case refused = 2
         case unreachable = 3
-        /// `audit verify` found the chain broken (the report says where).
+        /// `audit verify` found the chain broken (the report says where), or `backup verify`
+        /// an unsound backup.
         case broken = 4
     }
 

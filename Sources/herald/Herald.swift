@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeraldStore
 
 /// `herald`: the server (`serve`) and its `<noun> <verb>` admin commands.
 @main
@@ -11,13 +12,15 @@ struct HeraldCommand: AsyncParsableCommand {
             Admin verbs talk to a running server: `herald login --server URL` first (with the \
             credentials in the server's data/admin-credentials), then `herald <noun> <verb>` with \
             --realm (env HERALD_REALM; default acme) and --output table|json. `realm validate`, \
-            `audit verify`, `key list --data` and `key rotate` work offline.
+            `audit verify`, `key list --data`, `key rotate`, `backup` and `migrate` work offline.
 
             Exit status: 0 success, 1 wrong usage or local input, 2 the server refused, 3 the \
-            server cannot be reached, 4 `audit verify` found the chain broken.
+            server cannot be reached, 4 `audit verify` found the chain broken \
+            (or `backup verify|restore` the backup unsound).
 
             Shell completion: `herald completion bash|zsh|fish` prints the script.
             """,
+        version: HeraldVersion.current,
         subcommands: [ServeCommand.self, LoginCommand.self, RealmCommand.self, LevelCommand.self, MappingCommand.self,
                       ClientCommand.self, AgentCommand.self, KeyCommand.self, AuditCommand.self, PassportCommand.self,
                       KillCommand.self, ReviveCommand.self, DirectoryCommand.self, FederationCommand.self,
