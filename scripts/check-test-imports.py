@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Imports every third-party module that the Python tests in the given directories import.
 
-    .venv/bin/python scripts/check-test-imports.py Tests/interop Tests/setup
+    .venv/bin/python scripts/check-test-imports.py Tests/interop Tests/setup bench scripts
 
 The modules are read from the test files themselves (``import x`` and ``from x import y`` at
 any depth), so a test that starts using a new package fails here, at set-up, with the
-package's name, instead of at collection. Standard-library modules and the directories' own
-modules are left out. Exit status 1 names each module that does not import, and why.
+package's name, instead of at collection. Standard-library modules and the given directories'
+own modules are left out. Exit status 1 names each module that does not import, and why.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ import sys
 from pathlib import Path
 
 
-def imported_modules(directory: Path) -> dict[str, str]:
-    """Top-level module name -> the first file that imports it."""
+def local_modules(directory: Path) -> set[str]:
+    return {p.stem for p in directory.glob("*.py")} | {p.name for p in directory.iterdir() if p.is_dir()}
+
+
+def imported_modules(directory: Path, local: set[str]) -> dict[str, str]:
+    """Top-level module name -> the first file that imports it, less the modules in `local`."""
     found: dict[str, str] = {}
-    local = {p.stem for p in directory.glob("*.py")} | {p.name for p in directory.iterdir() if p.is_dir()}
     for path in sorted(directory.glob("*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
@@ -42,12 +45,14 @@ def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__.strip(), file=sys.stderr)
         return 2
+    directories = [Path(arg) for arg in argv if Path(arg).is_dir()]
+    # A script may put another directory on sys.path (scripts/soak.py imports Tests/interop's
+    # modules): the modules of every directory given are local to all of them.
+    local = set().union(*(local_modules(d) for d in directories))
     wanted: dict[str, str] = {}
-    for arg in argv:
-        directory = Path(arg)
-        if directory.is_dir():
-            for name, where in imported_modules(directory).items():
-                wanted.setdefault(name, where)
+    for directory in directories:
+        for name, where in imported_modules(directory, local).items():
+            wanted.setdefault(name, where)
     failures = []
     for name, where in sorted(wanted.items()):
         try:

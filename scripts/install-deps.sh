@@ -152,8 +152,8 @@ pip_install() {  # $1 = venv
     || die "pip install into $1 failed (see above); the network or a pinned version may be the cause"
 }
 check_imports() {  # $1 = venv: every module the interop and set-up tests import must load
-  "$1/bin/python" scripts/check-test-imports.py Tests/interop Tests/setup >&2 \
-    || die "the venv $1 lacks modules the tests import (above): add them to Tests/interop/requirements.txt"
+  "$1/bin/python" scripts/check-test-imports.py Tests/interop Tests/setup bench scripts >&2 \
+    || die "the venv $1 lacks modules that tests or scripts import (above): add them to Tests/interop/requirements.txt"
 }
 
 if venv_ok && [[ $("$venv/bin/python" -c 'import sys; print(sys.version)') == "$("$base" -c 'import sys; print(sys.version)')" ]]; then

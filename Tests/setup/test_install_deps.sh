@@ -55,8 +55,12 @@ check "it created .venv/bin/python (a venv, not the system Python)" \
   test -x "$CLONE/.venv/bin/python" -a -f "$CLONE/.venv/pyvenv.cfg"
 check "it wrote the requirements stamp" test -s "$CLONE/.venv/.herald-requirements.sha256"
 check "no half-built venv is left beside it" test -z "$(ls -d "$CLONE"/.venv.new-* "$CLONE"/.venv.old-* 2>/dev/null)"
-out=$("$CLONE/.venv/bin/python" "$CLONE/scripts/check-test-imports.py" "$CLONE/Tests/interop" "$CLONE/Tests/setup" 2>&1); rc=$?
-detail=$out check "every third-party module the interop and set-up tests import loads in the venv" test "$rc" = 0
+out=$("$CLONE/.venv/bin/python" "$CLONE/scripts/check-test-imports.py" "$CLONE/Tests/interop" "$CLONE/Tests/setup" "$CLONE/bench" "$CLONE/scripts" 2>&1); rc=$?
+detail=$out check "every third-party module the tests, bench and scripts import loads in the venv" test "$rc" = 0
+mkdir -p "$WORK/imports" && printf 'import json\nimport herald_no_such_module\n' > "$WORK/imports/test_x.py"
+out=$("$CLONE/.venv/bin/python" "$CLONE/scripts/check-test-imports.py" "$WORK/imports" 2>&1); rc=$?
+detail=$out check "...and the import check names a module that does not load" \
+  test "$rc" = 1 -a -n "$(grep 'herald_no_such_module (imported by .*test_x.py)' <<<"$out")"
 out=$(head -1 "$CLONE/.venv/bin/pytest")
 detail=$out check "the venv's scripts name the venv's own interpreter" test "$out" = "#!$CLONE/.venv/bin/python"
 out=$(git -C "$CLONE" status --porcelain)
