@@ -9,7 +9,8 @@ extension TokenEndpoint {
         let subjectToken = try TokenExchangeGrant.subjectToken(form)
         let actor = try await realm.resolve(client)
         let (actorDecision, _) = try await decide(actor, in: realm)
-        let subject = try await subject(of: subjectToken, in: realm)
+        let idToken = form["subject_token_type"] == TokenExchangeGrant.idTokenType
+        let subject = try await subject(of: subjectToken, idToken: idToken, actor: actor, client: client, in: realm)
         let level = min(subject.level, actorDecision.level)
         let scopes = try ClientCredentialsGrant.grantedScopes(
             requested: form["scope"], allowed: realm.allowedScopes(for: client.client, at: level))
@@ -33,7 +34,7 @@ extension TokenEndpoint {
                 type: "token.exchanged", realm: realm.name, time: clock.now(), actor: client.client.clientID,
                 agent: subject.sub, client: client.client.clientID,
                 detail: ["jti": jti, "level": level.name, "kid": signer.kid, "scope": scope, "act": actor.principal.id,
-                         "federated_from": subject.federatedFrom ?? ""]))
+                         "federated_from": subject.federatedFrom ?? "", "idp": subject.idp ?? ""]))
         } catch {
             throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                              description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
@@ -43,9 +44,11 @@ extension TokenEndpoint {
         return Self.tokenResponse(issued, scope: scope, issuedTokenType: TokenExchangeGrant.accessTokenType)
     }
 
-    /// The agent `token` speaks for: one of this realm's (at its level now) or a peer's (at
-    /// the level granted here). Anything else is `invalid_grant`.
-    private func subject(of token: String, in realm: RealmRuntime) async throws -> TokenExchangeGrant.Subject {
+    /// The subject `token` speaks for: one of this realm's agents (at its level now), a peer's
+    /// (at the level granted here), or an upstream IdP's user (at the level its roles map
+    /// to). Anything else is `invalid_grant`.
+    private func subject(of token: String, idToken: Bool, actor: ResolvedPrincipal, client: ClientProfile,
+                         in realm: RealmRuntime) async throws -> TokenExchangeGrant.Subject {
         func invalid(_ reason: String) -> OAuthError {
             OAuthError(status: .badRequest, code: "invalid_grant", description: "subject_token: \(reason)")
         }
@@ -53,18 +56,46 @@ extension TokenEndpoint {
         do { verified = try tokens.verify(token, in: realm, forHerald: false) } catch {
             // A token naming this realm as its issuer is one of this realm's or nothing: say
             // why it failed here rather than that it is no peer's.
-            if FederationService.unverifiedIssuer(token) == realm.issuer { throw invalid(error.description) }
+            let iss = FederationService.unverifiedIssuer(token)
+            if iss == realm.issuer { throw invalid(error.description) }
+            if let idp = UpstreamTokenVerifier.idp(issuer: iss, in: realm) {
+                return try await upstreamSubject(token, idToken: idToken, idp: idp, actor: actor, client: client, in: realm)
+            }
+            if idToken {
+                throw OAuthError.invalidRequest(
+                    "subject_token_type must be \(TokenExchangeGrant.accessTokenType) or \(TokenExchangeGrant.jwtType): "
+                        + "\(TokenExchangeGrant.idTokenType) is taken only for an ID token of one of the realm's "
+                        + "upstream_idps, and the token's issuer \(iss ?? "(none)") is not one")
+            }
             switch federation.foreignToken(token, in: realm) {
-            case .failure(let rejection): throw invalid(rejection.description)
+            case .failure(let rejection):
+                if let iss, realm.config.upstreamIdPs?.isEmpty == false, realm.config.federation?.peers.contains(where: { $0.entity == iss }) != true {
+                    throw invalid("its issuer \(iss) is neither this realm, a federation peer nor one of the realm's "
+                                  + "upstream_idps")
+                }
+                throw invalid(rejection.description)
             case .success(let foreign):
                 return try foreignSubject(foreign, priorActor: nil, expiresAt: foreign.claims?.exp.date ?? clock.now())
             }
+        }
+        if idToken {
+            throw OAuthError.invalidRequest(
+                "subject_token_type must be \(TokenExchangeGrant.accessTokenType) or \(TokenExchangeGrant.jwtType) for "
+                    + "an access token of this realm; \(TokenExchangeGrant.idTokenType) is taken only for an upstream "
+                    + "IdP's ID token")
         }
         if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
             throw invalid("the token has been revoked")
         }
         let prior = (try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any])?["act"]
             .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }.map(Array.init)
+        if let payload = try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any],
+           let idp = payload["idp"] as? String {
+            // Exchanged earlier for an upstream IdP's user: still that user, at most at the
+            // level that token carries, and only while the IdP is configured and allows the actor.
+            return try delegatedUpstreamSubject(payload, idp: idp, priorActor: prior, expiresAt: verified.claims.exp.date,
+                                                client: client, in: realm)
+        }
         if let entity = verified.claims.federated_from {
             // Exchanged earlier for a peer's agent: still that agent, on the peer's word now,
             // never this realm's agent of the same id.

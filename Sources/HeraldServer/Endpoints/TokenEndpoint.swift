@@ -23,6 +23,8 @@ struct TokenEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     let audit: (any AuditLog)?
     let clock: any HeraldClock
     let logger: Logger
+    /// Verifies the tokens of the realms' upstream IdPs (`upstream_idps`) for the exchange.
+    let upstream: UpstreamTokenVerifier
 
     var routes: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)

@@ -4,16 +4,20 @@ import HeraldJOSE
 
 /// RFC 8693 token exchange with delegation: the authenticated client (the actor) presents an
 /// agent's access token (`subject_token`) — one of this realm's, or a peer's (wire-formats §7)
-/// — and gets a token of this realm for that agent, with itself named in `act`.
+/// — or an access or ID token of one of the realm's upstream IdPs (`upstream_idps`), and gets
+/// a token of this realm for that subject, with itself named in `act`.
 ///
 /// The level is the lower of the subject's level here and the actor's own (delegation never
 /// raises either); a peer's agent is at most the peer's `max_level`, and the token names the
-/// peer in `federated_from`. `actor_token` is not taken: the client authentication is the
-/// actor's proof.
+/// peer in `federated_from`; an upstream subject is at the level its roles map to (at most
+/// the IdP's `max_level`), and the token names the IdP in `idp`, kept through later
+/// exchanges. `actor_token` is not taken: the client authentication is the actor's proof.
 struct TokenExchangeGrant: Sendable {
     static let grantType = "urn:ietf:params:oauth:grant-type:token-exchange"
     static let accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
     static let jwtType = "urn:ietf:params:oauth:token-type:jwt"
+    /// Taken for an upstream IdP's ID token only.
+    static let idTokenType = "urn:ietf:params:oauth:token-type:id_token"
 
     /// The agent a subject token speaks for, as this realm sees it now.
     struct Subject: Sendable {
@@ -28,6 +32,9 @@ struct TokenExchangeGrant: Sendable {
         let priorActor: [UInt8]?
         let federatedFrom: String?
         let expiresAt: Date
+        /// The upstream IdP's issuer, for a subject of one (the `idp` claim). Such a subject
+        /// has no lifecycle here: its `mcps` claim has no `trust_score` or `pipeline_stage`.
+        var idp: String? = nil
     }
 
     /// The request's parameters, checked.
@@ -36,8 +43,9 @@ struct TokenExchangeGrant: Sendable {
             throw .invalidRequest("subject_token is missing")
         }
         guard let type = form["subject_token_type"] else { throw .invalidRequest("subject_token_type is missing") }
-        guard type == accessTokenType || type == jwtType else {
-            throw .invalidRequest("subject_token_type must be \(accessTokenType) or \(jwtType)")
+        guard type == accessTokenType || type == jwtType || type == idTokenType else {
+            throw .invalidRequest("subject_token_type must be \(accessTokenType), \(jwtType) or (for an upstream IdP's "
+                                  + "ID token) \(idTokenType)")
         }
         if let requested = form["requested_token_type"], requested != accessTokenType {
             throw .invalidRequest("only \(accessTokenType) can be requested")
@@ -60,11 +68,16 @@ struct TokenExchangeGrant: Sendable {
         writer.key("realm_access")
         writer.beginObject()
         // A peer's agent holds no roles here: only the level role it is granted.
-        writer.member("roles", strings: subject.federatedFrom == nil ? subject.roles : [level.role])
+        // An upstream IdP's subject holds the level role its upstream roles map to.
+        writer.member("roles", strings: subject.federatedFrom == nil && subject.idp == nil ? subject.roles : [level.role])
         writer.endObject()
         writer.member("scope", scopes.joined(separator: " "))
-        AccessTokenIssuer.writeMCPS(&writer, claim: realm.levelTable.claim(for: level), score: subject.score,
-                                    stage: subject.stage)
+        if subject.idp != nil {
+            writeMCPSWithoutLifecycle(&writer, claim: realm.levelTable.claim(for: level))
+        } else {
+            AccessTokenIssuer.writeMCPS(&writer, claim: realm.levelTable.claim(for: level), score: subject.score,
+                                        stage: subject.stage)
+        }
         // RFC 8693 §4.1: the current actor on top, earlier actors nested inside it.
         writer.key("act")
         writer.beginObject()
@@ -76,6 +89,7 @@ struct TokenExchangeGrant: Sendable {
         }
         writer.endObject()
         if let federatedFrom = subject.federatedFrom { writer.member("federated_from", federatedFrom) }
+        if let idp = subject.idp { writer.member("idp", idp) }
         if let index = subject.statusIndex { AccessTokenIssuer.writeStatus(&writer, index: index, in: realm) }
         writer.member("jti", jti)
         writer.member("iat", now)
@@ -83,5 +97,19 @@ struct TokenExchangeGrant: Sendable {
         writer.member("exp", exp)
         writer.endObject()
         return writer.bytes
+    }
+
+    /// The six `mcps` members every token has (wire-formats §2), for a subject without a
+    /// lifecycle in this realm (an upstream IdP's user).
+    static func writeMCPSWithoutLifecycle(_ writer: inout JSONWriter, claim: MCPSClaim) {
+        writer.key("mcps")
+        writer.beginObject()
+        writer.member("trust_level", claim.trustLevel.rawValue)
+        writer.member("trust_label", claim.trustLabel)
+        writer.member("payment_enabled", claim.paymentEnabled)
+        writer.member("tx_limit", claim.txLimit)
+        writer.member("day_limit", claim.dayLimit)
+        writer.member("scopes", claim.scopes.joined(separator: ","))
+        writer.endObject()
     }
 }
