@@ -379,6 +379,15 @@ def dockerfile_runtime_packages() -> list[str]:
     return command.replace("\\", " ").split()
 
 
+def test_the_image_build_copies_every_directory_the_package_names():
+    """SwiftPM refuses a manifest whose target path is missing, even to build only herald."""
+    manifest = (REPO / "Package.swift").read_text()
+    named = {"Sources", "Tests"} | {p.split("/")[0] for p in re.findall(r'path: "([^"]+)"', manifest)}
+    build_stage = (DEPLOY / "Dockerfile").read_text().split("# ---------- runtime ----------", 1)[0]
+    copied = set(re.findall(r"^COPY (\S+) ", build_stage, re.MULTILINE))
+    assert named <= copied, f"deploy/Dockerfile's build stage must COPY {sorted(named - copied)}"
+
+
 def dependency_closure(packages: list[str]) -> set[str]:
     run = subprocess.run(["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
                           "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", *packages],
