@@ -431,3 +431,21 @@ def test_subject_token_may_act_claim_is_honoured(world):
     other = mint(world.kc_key, world.keycloak(may_act={"sub": "coder"}))
     refused(world.exchange("orchestrator", other), "invalid_grant", "its may_act names coder, not client orchestrator")
     assert claims_of(issued(world.exchange("coder", other))["access_token"])["mcps"]["trust_level"] == 2
+
+
+# -- audit ---------------------------------------------------------------------------------
+
+def test_each_decision_is_audited(world):
+    from herald_helpers import Admin
+
+    user = world.keycloak()
+    token = issued(world.exchange("orchestrator", mint(world.kc_key, user)))["access_token"]
+    refused(world.exchange("outsider", mint(world.kc_key, user)), "invalid_grant", "client outsider may not act")
+    admin = Admin(world.herald)
+    exchanged = [e for e in admin.audit("up", type="token.exchanged") if e.get("agent") == user["sub"]]
+    assert len(exchanged) == 1, exchanged
+    detail = exchanged[0]["detail"]
+    assert detail["idp"] == world.kc_iss and detail["level"] == "L3" and detail["act"] == "agent-orchestrator"
+    assert detail["jti"] == claims_of(token)["jti"]
+    denied = [e for e in admin.audit("up", type="token.denied", client="outsider")]
+    assert any("client outsider may not act for users of upstream IdP" in (e.get("reason") or "") for e in denied), denied
