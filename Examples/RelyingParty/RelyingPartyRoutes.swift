@@ -30,8 +30,8 @@ enum RelyingPartyRoutes {
         (.get, "/public", .l0), (.get, "/reports", .l2), (.post, "/deploy", .l3), (.post, "/payments", .l4),
     ]
 
-    static func router(verifier: AgentSignatureVerifier) -> Router<BasicAgentTrustRequestContext> {
-        let router = Router(context: BasicAgentTrustRequestContext.self)
+    static func router(verifier: AgentSignatureVerifier) -> Router<RelyingPartyContext> {
+        let router = Router(context: RelyingPartyContext.self)
         router.get("/health") { _, _ in "ok\n" }
         for operation in operations {
             router.group()
@@ -43,7 +43,7 @@ enum RelyingPartyRoutes {
         return router
     }
 
-    private static func answer(_ request: Request, _ context: BasicAgentTrustRequestContext, path: String,
+    private static func answer(_ request: Request, _ context: RelyingPartyContext, path: String,
                                minimum: TrustLevel) async throws -> Answer {
         // Fails closed (401) if the route were ever reached without the middleware.
         let trusted = try context.requireTrustedAgent()
