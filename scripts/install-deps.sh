@@ -5,6 +5,7 @@
 #   scripts/install-deps.sh --test   also slapd, ldap-utils and openssl (LDAP tests), python3-venv,
 #                                    and the project venv .venv/ with the Python packages of the
 #                                    interop and deploy tests
+#   ... --print-packages             only print the Debian packages it would check, one a line
 #
 # Debian 12 (or another apt system). Packages are installed as root, or through sudo when run
 # as another user; without either the script stops and prints the apt-get line to run as root.
@@ -24,19 +25,22 @@ REPO=$PWD
 log() { printf '[deps] %s\n' "$*" >&2; }
 die() { printf '[deps] error: %s\n' "$*" >&2; exit 1; }
 
-mode=build
-case ${1:-} in
-  "") ;;
-  --test) mode=test ;;
-  *) die "unknown option ${1}: use no option (build packages) or --test (also test packages and .venv)" ;;
-esac
-
-command -v swift >/dev/null || die "swift is not on PATH: install Swift 6 from https://www.swift.org/install/linux/ (README: Quick start)"
+mode=build print=0
+for arg in "$@"; do
+  case $arg in
+    --test) mode=test ;;
+    --print-packages) print=1 ;;
+    *) die "unknown option ${arg}: use no option (build packages), --test (also test packages and .venv), --print-packages" ;;
+  esac
+done
 
 packages=(libsqlite3-dev libldap2-dev zlib1g-dev git curl python3)
 # The LDAP tests start their own slapd (scripts/slapd-fixture.sh) and seed it with ldapadd;
 # the interop tests run in a venv of the Debian python3.
 [[ $mode == test ]] && packages+=(slapd ldap-utils openssl python3-venv)
+if (( print )); then printf '%s\n' "${packages[@]}"; exit 0; fi
+
+command -v swift >/dev/null || die "swift is not on PATH: install Swift 6 from https://www.swift.org/install/linux/ (README: Quick start)"
 
 # --- Debian packages -----------------------------------------------------------------------
 missing=()

@@ -88,6 +88,19 @@ out=$(cd "$CLONE" && scripts/install-deps.sh --bogus 2>&1); rc=$?
 detail=$out check "an unknown option is refused with what to use" \
   test "$rc" != 0 -a -n "$(grep -e '--test' <<<"$out")"
 
+# --- the package names ------------------------------------------------------------------------
+build_pkgs=$("$CLONE/scripts/install-deps.sh" --print-packages | tr '\n' ' ')
+test_pkgs=$("$CLONE/scripts/install-deps.sh" --test --print-packages | tr '\n' ' ')
+out=$(apt-get install -s -qq $test_pkgs 2>&1); rc=$?
+detail=$out check "every package it names exists for apt here ($test_pkgs)" test "$rc" = 0
+readme=$(sed -n '/^What the first run installs/,/^As another user/p' "$REPO/README.md")
+missing_in_readme=
+for pkg in $test_pkgs; do grep -q -F "\`$pkg\`" <<<"$readme" || missing_in_readme+=" $pkg"; done
+detail="README.md does not name:$missing_in_readme" check "the README's Quick start names every package it installs" \
+  test -z "$missing_in_readme"
+detail="build: $build_pkgs" check "the build set is part of the test set" \
+  test -z "$(comm -23 <(tr ' ' '\n' <<<"$build_pkgs" | sort) <(tr ' ' '\n' <<<"$test_pkgs" | sort) | tr -d '\n')"
+
 # --- 2. the apt paths, with fakes -------------------------------------------------------------
 FAKE=$WORK/fakebin; mkdir -p "$FAKE"
 LOGS=$WORK/logs; mkdir -p "$LOGS"; chmod 0777 "$LOGS"
