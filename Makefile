@@ -7,7 +7,7 @@ VENV := $(CURDIR)/.venv
 PYTHON ?= $(VENV)/bin/python
 VENV_PATH = PATH="$(VENV)/bin:$$PATH"
 
-.PHONY: run test build test-swift test-interop test-setup bench soak fuzz fuzz-parsers fuzz-api deps venv clean
+.PHONY: run test build test-swift test-interop test-setup bench soak fuzz fuzz-parsers fuzz-api example-rp deps venv clean
 
 ## run: install what is missing, build, serve the demo realms on 127.0.0.1:8080 (data in ./data)
 run: deps build
@@ -59,6 +59,13 @@ fuzz-api: deps
 	  HERALD_SCHEMATHESIS_SEED=$(FUZZ_API_SEED) HERALD_SCHEMATHESIS_TIMEOUT=7200 \
 	  HERALD_SCHEMATHESIS_RESULTS=$(CURDIR)/bench/results \
 	  $(VENV_PATH) $(PYTHON) -m pytest Tests/interop/test_schemathesis.py -q -s
+
+## example-rp: build and serve the example relying party (Examples/RelyingParty) on EXAMPLE_RP_LISTEN, trusting EXAMPLE_RP_ISSUER (the acme realm of `make run`)
+EXAMPLE_RP_ISSUER ?= http://127.0.0.1:8080/realms/acme
+EXAMPLE_RP_LISTEN ?= 127.0.0.1:8090
+example-rp: deps
+	$(SWIFT) build --product herald-example-rp
+	.build/debug/herald-example-rp --issuer $(EXAMPLE_RP_ISSUER) --listen $(EXAMPLE_RP_LISTEN)
 
 deps:
 	scripts/install-deps.sh

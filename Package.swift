@@ -14,6 +14,10 @@ let package = Package(
         .library(name: "HeraldJOSE", targets: ["HeraldJOSE"]),
         // For the libFuzzer drivers of Fuzz/Package.swift (`make fuzz`); not part of herald.
         .library(name: "HeraldFuzzHarness", targets: ["HeraldFuzzHarness"]),
+        // The relying-party library an API links (docs/verify-agents.md); never the issuer.
+        .library(name: "HeraldVerifier", targets: ["HeraldVerifier"]),
+        // The example relying party of Examples/RelyingParty (`make example-rp`).
+        .executable(name: "herald-example-rp", targets: ["herald-example-rp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -101,6 +105,14 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // A relying party as an API owner writes one: HeraldVerifier and Hummingbird only.
+        .executableTarget(
+            name: "herald-example-rp",
+            dependencies: ["HeraldVerifier", "HeraldCore", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Examples/RelyingParty",
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
