@@ -18,6 +18,9 @@
 #   HERALD_VENV          venv directory (default .venv in the repository)
 #   HERALD_POLICY_RC_D   policy-rc.d that keeps services from starting while apt installs
 #                        (default /usr/sbin/policy-rc.d; the set-up tests point it elsewhere)
+#   HERALD_SYSTEMD_DIR, HERALD_SLAPD_PIDFILE
+#                        how it tells that systemd runs (/run/systemd/system) and where the
+#                        system slapd's pid is (/run/slapd/slapd.pid); for the set-up tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -79,7 +82,7 @@ remove_policy() {
 
 # The system slapd is running if its pid file (Debian: /run/slapd/slapd.pid) names a live process.
 system_slapd_pid() {
-  local pidfile=/run/slapd/slapd.pid pid
+  local pidfile=${HERALD_SLAPD_PIDFILE:-/run/slapd/slapd.pid} pid
   [[ -r $pidfile ]] || return 1
   pid=$(<"$pidfile")
   [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && printf '%s' "$pid"
@@ -104,7 +107,7 @@ if (( ${#missing[@]} )); then
   remove_policy; policy_created=0
   if (( installing_slapd )); then
     # Stop and disable the system slapd we just installed (not one that was there before).
-    if [[ -d /run/systemd/system ]]; then
+    if [[ -d ${HERALD_SYSTEMD_DIR:-/run/systemd/system} ]]; then
       $SUDO systemctl disable --now slapd.service >/dev/null 2>&1 || log "systemctl disable --now slapd failed"
     elif command -v update-rc.d >/dev/null; then
       $SUDO update-rc.d slapd disable >/dev/null 2>&1 || true

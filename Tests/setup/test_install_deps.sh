@@ -125,7 +125,23 @@ echo "$*" >> "$FAKE_LOGS/sudo"
 [ "$1" = -n ] && [ "$2" = true ] && exit 0
 exec "$@"
 EOF
-chmod 0755 "$FAKE"/dpkg-query "$FAKE"/apt-get "$FAKE"/with-sudo/sudo
+cat > "$FAKE/systemctl" <<'EOF'
+#!/bin/sh
+# Fake: records the call.
+echo "$*" >> "$FAKE_LOGS/systemctl"
+EOF
+mkdir -p "$FAKE/starts-slapd"
+cat > "$FAKE/starts-slapd/apt-get" <<'EOF'
+#!/bin/sh
+# Fake of a maintainer script that starts the daemon anyway: a stand-in "slapd" (sleep) and
+# its pid file where Debian's slapd writes it.
+echo "$*" >> "$FAKE_LOGS/apt-get"
+case "$*" in *install*)
+  sleep 300 </dev/null >/dev/null 2>&1 &
+  echo $! > "$HERALD_SLAPD_PIDFILE" ;;
+esac
+EOF
+chmod 0755 "$FAKE"/dpkg-query "$FAKE"/apt-get "$FAKE"/with-sudo/sudo "$FAKE"/systemctl "$FAKE"/starts-slapd/apt-get
 # A PATH without sudo: every command of /usr/bin and /bin except sudo, plus swift.
 NOSUDO=$WORK/nosudo; mkdir -p "$NOSUDO"
 for f in /usr/bin/* /bin/* /usr/sbin/* /sbin/*; do
@@ -138,7 +154,8 @@ run_deps() {
   local user=$1 prefix=$2 missing=$3; shift 3
   rm -f "$LOGS"/*
   local cmd=(env -i "PATH=$prefix:$NOSUDO" "HOME=$WORK" "FAKE_MISSING=$missing" "FAKE_LOGS=$LOGS"
-             "HERALD_POLICY_RC_D=$POLICY" bash "$CLONE/scripts/install-deps.sh" "$@")
+             "HERALD_POLICY_RC_D=$POLICY" "HERALD_SYSTEMD_DIR=${SYSTEMD_DIR:-$WORK/no-systemd}"
+             "HERALD_SLAPD_PIDFILE=$WORK/slapd.pid" bash "$CLONE/scripts/install-deps.sh" "$@")
   if [[ $user == root ]]; then "${cmd[@]}" </dev/null 2>&1
   elif [[ $(id -u) == 0 ]]; then setpriv --reuid=65534 --regid=65534 --clear-groups "${cmd[@]}" </dev/null 2>&1
   else "${cmd[@]}" </dev/null 2>&1
@@ -170,6 +187,22 @@ $log" check "as root, missing slapd and python3-venv: apt-get update, then insta
   detail=$out check "an existing policy-rc.d is used and left as it was" \
     test "$rc" = 0 -a -e "$POLICY" -a "$(sha256sum < "$POLICY")" = "$before"
   rm -f "$POLICY"
+
+  mkdir -p "$WORK/systemd"
+  out=$(SYSTEMD_DIR=$WORK/systemd run_deps root "$FAKE" "slapd" --test); rc=$?
+  detail="$out
+$(cat "$LOGS/systemctl" 2>/dev/null)" check "under systemd, the slapd it installed is stopped and disabled" \
+    test "$rc" = 0 -a "$(cat "$LOGS/systemctl" 2>/dev/null)" = "disable --now slapd.service"
+  out=$(SYSTEMD_DIR=$WORK/systemd run_deps root "$FAKE" "" --test)
+  check "...and a slapd that was there before is left alone" test ! -e "$LOGS/systemctl"
+
+  out=$(run_deps root "$FAKE/starts-slapd:$FAKE" "slapd" --test); rc=$?
+  pid=$(cat "$WORK/slapd.pid" 2>/dev/null)
+  detail=$out check "a system slapd that starts anyway during the install is stopped" \
+    test "$rc" = 0 -a -n "$pid" -a -n "$(grep 'stopping the system slapd' <<<"$out")"
+  sleep 0.2
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then fail "...and it is gone (pid $pid still runs)"; kill "$pid"
+  else pass "...and it is gone"; fi
 fi
 
 out=$(run_deps nobody "$FAKE" "slapd ldap-utils" --test); rc=$?
