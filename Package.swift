@@ -68,6 +68,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `scripts/bench-verifier.sh`: Agent-Signature verifications per second through
+        // AgentTrustMiddleware vs raw ES256 verifications (release build, in-process).
+        .executableTarget(
+            name: "herald-verifier-bench",
+            dependencies: [
+                "HeraldVerifier", "HeraldCore", "HeraldJOSE",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/HeraldVerifierBench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HeraldStore",
             dependencies: [

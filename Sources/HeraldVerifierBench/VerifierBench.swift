@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+import HeraldCore
+import HeraldJOSE
+import HeraldVerifier
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Agent-Signature verifications per second through ``AgentTrustMiddleware`` (each a full
+/// request through a Hummingbird router's responder, unique nonce, body hashed), against
+/// raw ES256 verifications per second with swift-crypto in the same process. Requests and
+/// signatures are prepared before the clock starts; both loops run on one task, so the
+/// ratio compares like with like (wire-formats §5; issue 11's target is ≥ 0.80).
+@main
+struct VerifierBench {
+    static let issuer = "https://herald.example/realms/acme"
+    static let target = "/deploy?env=prod"
+    static let body = Array(#"{"service":"api","replicas":3}"#.utf8)
+
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        let count = arguments.firstIndex(of: "--requests").flatMap { Int(arguments[$0 + 1]) } ?? 20_000
+        let rounds = arguments.firstIndex(of: "--rounds").flatMap { Int(arguments[$0 + 1]) } ?? 3
+
+        let issuerKey = SigningKey.generate(.es256)
+        let agentKey = SigningKey.generate(.es256)
+        let now = Int64(Date().timeIntervalSince1970)
+        let passport = try JWTPassportClaims(
+            issuer: issuer, subject: "agent-bench", issuedAt: now - 10, expiresAt: now + 3600,
+            passportID: MCPSPassport.newID(), agent: PassportAgent(name: "bench", version: "1.0", capabilities: ["deploy"]),
+            codeHash: "sha256:bench", trustLevel: .l3, trustScore: 70, pipelineStage: "ACTIVE",
+            confirmationKey: agentKey.publicKey, status: StatusListReference(index: 1, uri: issuer + "/statuslists/1")
+        ).signed(by: JWTSigner(key: issuerKey))
+
+        let verifier = AgentSignatureVerifier(trustedIssuers: [issuer: StaticJWKS(keys: [issuerKey.publicKey])])
+        let router = Router(context: BenchContext.self)
+        router.group("deploy")
+            .add(middleware: AgentTrustMiddleware<BenchContext>(minimumLevel: .l2, signatureVerifier: verifier))
+            .post { _, context -> Response in
+                guard context.trustedAgent?.level == .l3 else { return Response(status: .internalServerError) }
+                return Response(status: .noContent)
+            }
+        let responder = router.buildResponder()
+        var logger = Logger(label: "herald.verifier.bench")
+        logger.logLevel = .error
+        let source = BenchContext.Source(logger: logger)
+
+        var middlewareRates: [Double] = []
+        var rawRates: [Double] = []
+        for round in 0..<rounds {
+            let requests = try signedRequests(count, round: round, key: agentKey, passport: passport)
+            let started = ContinuousClock.now
+            for request in requests {
+                let response = try await responder.respond(to: request, context: BenchContext(source: source))
+                guard response.status == .noContent else {
+                    throw BenchError("a signed request was refused: HTTP \(response.status.code)")
+                }
+            }
+            middlewareRates.append(Double(count) / (ContinuousClock.now - started).seconds)
+
+            let (publicKey, signatures, messages) = try rawSignatures(count, key: agentKey)
+            let rawStarted = ContinuousClock.now
+            for index in 0..<count {
+                guard publicKey.isValidSignature(signatures[index], for: messages[index]) else {
+                    throw BenchError("a raw signature did not verify")
+                }
+            }
+            rawRates.append(Double(count) / (ContinuousClock.now - rawStarted).seconds)
+        }
+        let middleware = median(middlewareRates), raw = median(rawRates)
+        print("requests_per_round=\(count) rounds=\(rounds)")
+        print("middleware_agent_signature_per_sec=\(Int(middleware))")
+        print("raw_es256_verify_per_sec=\(Int(raw))")
+        print("agent_signature_ratio=\(String(format: "%.3f", middleware / raw))")
+    }
+
+    /// `count` requests signed as §5 says, each with its own nonce.
+    static func signedRequests(_ count: Int, round: Int, key: SigningKey, passport: String) throws -> [Request] {
+        let ts = Int64(Date().timeIntervalSince1970)
+        let signatureField = HTTPField.Name(AgentSignatureHeader.name)!
+        let passportField = HTTPField.Name(AgentSignatureVerifier.passportHeaderName)!
+        return try (0..<count).map { index in
+            let nonce = String(format: "%08x%024x", round, index)
+            let message = AgentSignatureMessage(method: "POST", target: target, timestamp: ts, nonce: nonce, body: body)
+            let header = AgentSignatureHeader(keyID: key.kid, algorithm: "ES256", timestamp: ts, nonce: nonce, trust: .l3,
+                                              signature: try key.sign(message.bytes))
+            let head = HTTPRequest(method: .post, scheme: "http", authority: "api.example", path: target, headerFields: [
+                signatureField: header.rendered, passportField: passport, .contentType: "application/json",
+                .contentLength: String(body.count),
+            ])
+            return Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body)))
+        }
+    }
+
+    /// `count` distinct messages of the signed-string's size, and their raw ES256 signatures.
+    static func rawSignatures(_ count: Int, key: SigningKey)
+        throws -> (P256.Signing.PublicKey, [P256.Signing.ECDSASignature], [[UInt8]]) {
+        guard case .p256(let publicKey) = key.publicKey.material else { throw BenchError("not a P-256 key") }
+        var signatures: [P256.Signing.ECDSASignature] = []
+        var messages: [[UInt8]] = []
+        signatures.reserveCapacity(count)
+        messages.reserveCapacity(count)
+        for index in 0..<count {
+            let message = AgentSignatureMessage(method: "POST", target: target, timestamp: 1_767_225_600,
+                                                nonce: String(format: "%032x", index), body: body).bytes
+            messages.append(message)
+            signatures.append(try P256.Signing.ECDSASignature(rawRepresentation: try key.sign(message)))
+        }
+        return (publicKey, signatures, messages)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2]
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}
