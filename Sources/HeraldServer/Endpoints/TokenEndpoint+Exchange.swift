@@ -52,15 +52,20 @@ extension TokenEndpoint {
         func invalid(_ reason: String) -> OAuthError {
             OAuthError(status: .badRequest, code: "invalid_grant", description: "subject_token: \(reason)")
         }
+        // An upstream IdP's token goes straight to its verifier, with its JWS and payload
+        // parsed once (this realm's verifier would refuse its iss anyway).
+        if realm.config.upstreamIdPs?.isEmpty == false, let jws = try? UnverifiedJWS(compact: token),
+           let claims = UpstreamClaims.object(jws.unverifiedPayload),
+           let idp = UpstreamTokenVerifier.idp(issuer: claims["iss"] as? String, in: realm) {
+            return try await upstreamSubject(jws, claims: claims, idToken: idToken, idp: idp, actor: actor, client: client,
+                                             in: realm)
+        }
         let verified: AccessTokenVerifier.Verified
         do { verified = try tokens.verify(token, in: realm, forHerald: false) } catch {
             // A token naming this realm as its issuer is one of this realm's or nothing: say
             // why it failed here rather than that it is no peer's.
             let iss = FederationService.unverifiedIssuer(token)
             if iss == realm.issuer { throw invalid(error.description) }
-            if let idp = UpstreamTokenVerifier.idp(issuer: iss, in: realm) {
-                return try await upstreamSubject(token, idToken: idToken, idp: idp, actor: actor, client: client, in: realm)
-            }
             if idToken {
                 throw OAuthError.invalidRequest(
                     "subject_token_type must be \(TokenExchangeGrant.accessTokenType) or \(TokenExchangeGrant.jwtType): "

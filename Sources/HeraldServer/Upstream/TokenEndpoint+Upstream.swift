@@ -8,13 +8,12 @@ import HeraldJOSE
 extension TokenEndpoint {
     /// An upstream IdP's access or ID token, verified and mapped to a level; the actor must
     /// be in the IdP's `may_act` and, when the token names one, its own `may_act`.
-    func upstreamSubject(_ token: String, idToken: Bool, idp: UpstreamIdP, actor: ResolvedPrincipal,
-                         client: ClientProfile, in realm: RealmRuntime) async throws -> TokenExchangeGrant.Subject {
-        let jws: UnverifiedJWS
-        do { jws = try UnverifiedJWS(compact: token) } catch {
-            throw UpstreamTokenVerifier.invalid("not a JWS: \(UpstreamTokenVerifier.reason(error))")
-        }
-        let upstream = try await self.upstream.verify(jws, idToken: idToken, idp: idp)
+    /// `claims` is the JWS's payload, parsed once: trusted only once the signature verifies.
+    func upstreamSubject(_ jws: UnverifiedJWS, claims: [String: Any], idToken: Bool, idp: UpstreamIdP,
+                         actor: ResolvedPrincipal, client: ClientProfile, in realm: RealmRuntime) async throws
+        -> TokenExchangeGrant.Subject
+    {
+        let upstream = try await self.upstream.verify(jws, claims: claims, idToken: idToken, idp: idp)
         try Self.checkMayAct(client: client, idp: idp)
         if let named = upstream.mayActSub, named != client.client.clientID, named != actor.principal.id {
             throw UpstreamTokenVerifier.invalid("its may_act names \(named.isEmpty ? "no sub" : named), not client "

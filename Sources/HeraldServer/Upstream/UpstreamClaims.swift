@@ -3,6 +3,11 @@ import Foundation
 /// Reads claims of an upstream IdP's token by the dotted paths the realm file names
 /// (`realm_access.roles`, `roles`, `groups`, `scope`).
 enum UpstreamClaims {
+    /// A JWS payload as a JSON object; nil for anything else.
+    static func object(_ payload: [UInt8]) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any]
+    }
+
     /// The value at `path` (names separated by dots, each an object member), nil if absent.
     static func value(at path: String, in object: [String: Any]) -> Any? {
         var current: Any = object

@@ -52,7 +52,11 @@ final class UpstreamTokenVerifier: Sendable {
                    reason: reason.map { "subject_token: \($0)" })
     }
 
-    func verify(_ jws: UnverifiedJWS, idToken: Bool, idp: UpstreamIdP) async throws(OAuthError) -> Subject {
+    /// `claims`: the JWS's payload as parsed before verification (the same bytes the
+    /// signature covers), read only after the signature is verified.
+    func verify(_ jws: UnverifiedJWS, claims: [String: Any], idToken: Bool, idp: UpstreamIdP) async throws(OAuthError)
+        -> Subject
+    {
         let typ = jws.header.typ?.lowercased()
         if idToken {
             guard typ == nil || typ == "jwt" else {
@@ -64,9 +68,6 @@ final class UpstreamTokenVerifier: Sendable {
         }
         do { try jws.checkThirdPartyAlgorithm() } catch { throw Self.invalid(Self.reason(error)) }
         let verified = try await verifySignature(jws, idp: idp)
-        guard let claims = (try? JSONSerialization.jsonObject(with: Data(verified.payload))) as? [String: Any] else {
-            throw Self.invalid("the payload is not a JSON object")
-        }
         return try check(claims, idp: idp, kid: verified.kid)
     }
 
