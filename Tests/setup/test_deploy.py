@@ -388,6 +388,18 @@ def test_the_image_build_copies_every_directory_the_package_names():
     assert named <= copied, f"deploy/Dockerfile's build stage must COPY {sorted(named - copied)}"
 
 
+def test_the_image_build_installs_the_libraries_the_build_needs():
+    printed = subprocess.run([str(REPO / "scripts/install-deps.sh"), "--print-packages"],
+                             capture_output=True, text=True, check=True, timeout=30).stdout.split()
+    needed = {p for p in printed if p.endswith("-dev")}
+    assert {"libldap2-dev", "libsqlite3-dev"} <= needed
+    build_stage = (DEPLOY / "Dockerfile").read_text().split("# ---------- runtime ----------", 1)[0]
+    command = re.search(r"apt-get install -y --no-install-recommends((?:[^&]|\\\n)*)&&", build_stage)
+    assert command, "deploy/Dockerfile's build stage installs no packages"
+    missing = needed - set(command.group(1).replace("\\", " ").split())
+    assert not missing, f"deploy/Dockerfile's build stage must apt-get install {sorted(missing)}"
+
+
 def dependency_closure(packages: list[str]) -> set[str]:
     run = subprocess.run(["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
                           "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", *packages],
