@@ -13,7 +13,7 @@ VENV_PATH = PATH="$(VENV)/bin:$$PATH"
 run: deps build
 	$(HERALD_DEBUG) serve --realms realms --data data --listen 127.0.0.1:8080
 
-## test: install what is missing, build, run the Swift tests and the Python interop tests
+## test: install what is missing, build, run the Swift tests, the Python interop tests and the set-up/deploy checks
 test: deps
 	scripts/install-deps.sh --test
 	$(SWIFT) build --build-tests
