@@ -328,3 +328,31 @@ def test_mcps_secure_verifies_the_mcps_envelope(world: World, tmp_path: Path):
     assert mcp_secure.verify_message(forged, pem)["valid"] is False
     other = mcp_secure.generate_key_pair()["public_key"]
     assert mcp_secure.verify_message(envelope, other)["valid"] is False
+
+
+def test_mcps_secure_verifies_an_envelope_signed_for_an_mcps_passport(world: World, tmp_path: Path):
+    """The whole mcps-secure chain: the MCPS passport verifies with the realm's trust-authority
+    key, and the envelope herald signs under that passport verifies with the passport's key."""
+    key_file, _ = write_credentials(world, tmp_path)
+    passport = issue_passport(world.herald, "acme", "payments-bot", "agent-payments", world.key, fmt="mcps")
+    passport_file = tmp_path / "passport.mcps.json"
+    passport_file.write_text(json.dumps(passport))
+    ta_pem = requests.get(f"{world.herald.issuer('acme')}/api/ta/public-key", timeout=10).json()["pem"]
+    assert mcp_secure.verify_passport_signature(passport, ta_pem) is True
+    message = {"jsonrpc": "2.0", "id": "q-1", "method": "tools/list", "params": {}}
+    out = herald_cli("sign-request", "http://mcp.example/rpc", "--format", "mcps", "--key", str(key_file),
+                     "--passport", str(passport_file), "--data", json.dumps(message))
+    assert out.returncode == 0, out.stderr
+    envelope = json.loads(out.stdout)
+    assert envelope["mcps"]["passport_id"] == passport["passport_id"]
+    jwk = passport["public_key"]
+    numbers = ec.EllipticCurvePublicNumbers(
+        int.from_bytes(base64.urlsafe_b64decode(jwk["x"] + "=="), "big"),
+        int.from_bytes(base64.urlsafe_b64decode(jwk["y"] + "=="), "big"), ec.SECP256R1())
+    passport_pem = numbers.public_key().public_bytes(serialization.Encoding.PEM,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    assert mcp_secure.verify_message(envelope, passport_pem) == {"valid": True, "error": None}
+    # An MCPS passport cannot go in Agent-Passport: headers format asks for the JWT one.
+    out = herald_cli("sign-request", world.rp.base + "/deploy", "--key", str(key_file), "--passport",
+                     str(passport_file))
+    assert out.returncode == 1 and "JWT passport" in out.stderr, out.stderr
