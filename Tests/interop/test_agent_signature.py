@@ -154,7 +154,8 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(herald, tmp_path_factory):
+def world(start_herald, tmp_path_factory):
+    herald = start_herald()  # its own instance: no other module's kill or revocation reaches these agents
     key = ec.generate_private_key(ec.SECP256R1())
     passport = issue_passport(herald, "acme", "payments-bot", "agent-payments", key)  # L3
     stranger_key = ec.generate_private_key(ec.SECP256R1())
