@@ -89,8 +89,8 @@ struct SignRequestCommand: AsyncParsableCommand {
             }
         }
         if !sendBody.isEmpty, !headers.contains(where: { $0.lowercased().hasPrefix("content-type:") }) {
-            sendHeaders.append(("Content-Type", (try? JCSParser.parse(sendBody)) != nil
-                ? "application/json" : "application/octet-stream"))
+            let isJSON = (try? JSONSerialization.jsonObject(with: Data(sendBody), options: [.fragmentsAllowed])) != nil
+            sendHeaders.append(("Content-Type", isJSON ? "application/json" : "application/octet-stream"))
         }
         for header in headers {
             let parts = header.split(separator: ":", maxSplits: 1)
