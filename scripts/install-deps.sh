@@ -31,7 +31,7 @@ die() { printf '[deps] error: %s\n' "$*" >&2; exit 1; }
 mode=build print=0
 for arg in "$@"; do
   case $arg in
-    --test) mode=test ;;
+    --test) mode="test" ;;
     --print-packages) print=1 ;;
     *) die "unknown option ${arg}: use no option (build packages), --test (also test packages and .venv), --print-packages" ;;
   esac
