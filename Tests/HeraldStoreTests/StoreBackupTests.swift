@@ -29,7 +29,7 @@ struct StoreBackupTests {
             group.addTask {
                 var taken: [String] = []
                 for number in 0..<4 {
-                    try await Task.sleep(for: .milliseconds(30))
+                    try await Task.sleep(for: .milliseconds(number == 0 ? 5 : 30))
                     let copy = directory.file("snapshot-\(number).sqlite")
                     try StoreBackup.snapshot(databasePath: path, to: copy)
                     taken.append(copy)
@@ -55,6 +55,7 @@ struct StoreBackupTests {
             counts.append(report.entriesChecked)
         }
         #expect(counts == counts.sorted(), "later snapshots hold at least what earlier ones did")
+        #expect(counts.contains { $0 < total }, "no snapshot was taken while the entries were being written: \(counts)")
         let final = directory.file("final.sqlite")
         try StoreBackup.snapshot(databasePath: path, to: final)
         #expect(try AuditVerifier.verify(databasePath: final, realm: "acme") { _ in [] }.entriesChecked == total)
