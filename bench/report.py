@@ -53,6 +53,14 @@ ROWS = [
          herald="federation_full_bytes", scale=1 / (1024 * KIB_PER_MIB), fmt="{:.1f}"),
     dict(label="trust bundle, 100 000 agents: size of a delta with 1 % changed, KiB",
          herald="federation_delta_bytes", scale=1 / KIB_PER_MIB, fmt="{:,.0f}"),
+    # Issue 11: upstream IdP exchange vs local client_credentials (one herald, same wrk
+    # settings), and Agent-Signature through the relying-party middleware vs raw ES256.
+    dict(label="upstream IdP token exchanges/s (vs client_credentials, same herald)",
+         herald="upstream_exchange_rps", self_ref="upstream_cc_rps", self_label="client_credentials",
+         target=("self_ratio_ge", 0.7), fmt="{:,.0f}"),
+    dict(label="Agent-Signature verifications/s in AgentTrustMiddleware (vs raw ES256 verify, same process)",
+         herald="agent_signature_middleware_per_s", self_ref="agent_signature_raw_es256_per_s",
+         self_label="raw ES256", target=("self_ratio_ge", 0.8), fmt="{:,.0f}"),
     # Against Herald itself: the same client_secret_basic run with the audit log off.
     dict(label="tokens/s with the durable audit log (vs herald --audit-log off)",
          herald="herald_tok_basic_rps", self_ref="herald_tok_noaudit_rps",

@@ -384,11 +384,42 @@ bench_herald() {
   stop_herald
   measure_passport_verify
   measure_federation_bundle
+  measure_upstream_exchange
+  measure_agent_signature
   measure_herald_audit_off
 }
 
 # The same client_secret_basic run against a herald with the audit log off, on a fresh data
 # directory: what the durable audit log costs (target: on ≥ 80% of off).
+# kv_from FILE KEY: the value of a `KEY=value` line that a sub-bench printed.
+kv_from() { sed -n "s/^$2=//p" "$1" | tail -1; }
+
+# Upstream IdP token exchange (issue 11) against local client_credentials, one herald of its
+# own (scripts/bench-upstream.sh: a Keycloak-shaped RS256 token from a loopback JWKS), same wrk
+# settings: the ratio is the target, not the rates (that herald runs beside nothing else).
+measure_upstream_exchange() {
+  local out=$WORK/bench-upstream.txt
+  if ! HERALD_BIN=$HERALD_BIN THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION WARMUP=$WARMUP \
+      bash "$REPO/scripts/bench-upstream.sh" > "$out" 2> "$WORK/bench-upstream.log"; then
+    loud "scripts/bench-upstream.sh failed: $(tail -3 "$WORK/bench-upstream.log")"; return 0
+  fi
+  record upstream_cc_rps "$(kv_from "$out" client_credentials_rps)"
+  record upstream_exchange_rps "$(kv_from "$out" upstream_exchange_rps)"
+  log "upstream exchange: $(tr '\n' ' ' < "$out")"
+}
+
+# Agent-Signature verification through HeraldVerifier's AgentTrustMiddleware against raw ES256
+# verification in the same process (scripts/bench-verifier.sh, release build, CPU only).
+measure_agent_signature() {
+  local out=$WORK/bench-verifier.txt
+  if ! bash "$REPO/scripts/bench-verifier.sh" > "$out" 2> "$WORK/bench-verifier.log"; then
+    loud "scripts/bench-verifier.sh failed: $(tail -3 "$WORK/bench-verifier.log")"; return 0
+  fi
+  record agent_signature_middleware_per_s "$(kv_from "$out" middleware_agent_signature_per_sec)"
+  record agent_signature_raw_es256_per_s "$(kv_from "$out" raw_es256_verify_per_sec)"
+  log "agent signature: $(tr '\n' ' ' < "$out")"
+}
+
 measure_herald_audit_off() {
   rm -rf "$WORK/herald-data"
   HERALD_EXTRA_ARGS="--audit-log off" start_herald || return 0
