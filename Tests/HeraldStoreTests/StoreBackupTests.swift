@@ -62,6 +62,24 @@ struct StoreBackupTests {
         #expect(throws: HeraldError.self) { try StoreBackup.snapshot(databasePath: path, to: final) }
     }
 
+    @Test("the manifest example in docs/operations.md is what this binary writes and reads")
+    func documentedManifest() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/operations.md").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let marker = try #require(text.range(of: "<!-- backup-manifest-example"), "no manifest example in \(path)")
+        let start = try #require(text.range(of: "```json\n", range: marker.upperBound..<text.endIndex))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let example = Data(text[start.upperBound..<end.lowerBound].utf8)
+        let manifest = try BackupManifest.decode(example)
+        #expect(manifest.format == BackupManifest.currentFormat && !manifest.masterKeyIncluded)
+        #expect(manifest.migrations == Array(StoreSchema.knownMigrations.prefix(manifest.migrations.count)))
+        func keys(_ data: Data) throws -> [String] {
+            try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]).keys.sorted()
+        }
+        #expect(try keys(example) == keys(try manifest.encoded()), "the example names every field, no more")
+    }
+
     @Test("archive: round trip, no silent overwrite, damaged headers, truncation and foreign members refused")
     func archive() throws {
         let directory = try TemporaryDirectory()
