@@ -8,13 +8,13 @@ import Synchronization
 /// maps it to a subject and level (docs/connect-your-idp.md): `iss` equal to a configured
 /// issuer, signed by the key of the IdP's JWKS its `kid` names with that key's algorithm
 /// (RS256, ES256, EdDSA; never `none` or HMAC), `typ` absent or a JWT/access-token type,
-/// `exp` required, `nbf` and `iat` honoured with ``leeway``, `aud` containing a configured
+/// `exp` required and in the future, `nbf` and `iat` honoured with ``leeway``, `aud` containing a configured
 /// audience, and a roles claim of the right type whose roles map to a level.
 ///
 /// Every refusal is `invalid_grant` with an `error_description` saying what was wrong; an
 /// IdP whose keys cannot be had is 503 `temporarily_unavailable`.
 final class UpstreamTokenVerifier: Sendable {
-    /// Tolerated clock difference with the IdP for `exp`, `nbf` and `iat`.
+    /// Tolerated clock difference with the IdP for `nbf` and `iat`.
     static let leeway: TimeInterval = 30
     static let accessTokenTypes: Set<String> = ["jwt", "at+jwt", "application/at+jwt"]
     static let maximumSubjectLength = 255
@@ -123,7 +123,9 @@ final class UpstreamTokenVerifier: Sendable {
             }
         }
         guard let exp = try date("exp") else { throw Self.invalid("exp is missing; a token from an IdP must expire") }
-        guard exp.timeIntervalSince(now) > -Self.leeway else {
+        // No leeway on exp, as for this realm's own tokens: a token issued for an expired
+        // one would be born expired.
+        guard exp > now else {
             throw Self.invalid("the token expired at \(Self.text(exp)) (now \(Self.text(now)))")
         }
         if let nbf = try date("nbf"), nbf.timeIntervalSince(now) > Self.leeway {
