@@ -39,7 +39,7 @@ extension TokenEndpoint {
             throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                              description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
         }
-        metrics.tokenIssued(realm: realm.name, level: level.name)
+        metrics.tokenIssued(realm: realm.name, grant: "token_exchange", level: level.name)
         let issued = AccessTokenIssuer.Issued(token: token, lifetime: max(0, exp - now), kid: signer.kid, jti: jti)
         return Self.tokenResponse(issued, scope: scope, issuedTokenType: TokenExchangeGrant.accessTokenType)
     }
@@ -74,7 +74,8 @@ extension TokenEndpoint {
             }
             switch federation.foreignToken(token, in: realm) {
             case .failure(let rejection):
-                if let iss, realm.config.upstreamIdPs?.isEmpty == false, realm.config.federation?.peers.contains(where: { $0.entity == iss }) != true {
+                if let iss, realm.config.upstreamIdPs?.isEmpty == false,
+                   realm.config.federation?.peers.contains(where: { $0.entity == iss }) != true {
                     throw invalid("its issuer \(iss) is neither this realm, a federation peer nor one of the realm's "
                                   + "upstream_idps")
                 }
@@ -92,10 +93,10 @@ extension TokenEndpoint {
         if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
             throw invalid("the token has been revoked")
         }
-        let prior = (try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any])?["act"]
+        let payload = (try? JSONSerialization.jsonObject(with: Data(verified.payload))) as? [String: Any]
+        let prior = payload?["act"]
             .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }.map(Array.init)
-        if let payload = try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any],
-           let idp = payload["idp"] as? String {
+        if let payload, let idp = payload["idp"] as? String {
             // Exchanged earlier for an upstream IdP's user: still that user, at most at the
             // level that token carries, and only while the IdP is configured and allows the actor.
             return try delegatedUpstreamSubject(payload, idp: idp, priorActor: prior, expiresAt: verified.claims.exp.date,
