@@ -7,7 +7,7 @@ VENV := $(CURDIR)/.venv
 PYTHON ?= $(VENV)/bin/python
 VENV_PATH = PATH="$(VENV)/bin:$$PATH"
 
-.PHONY: run test build test-swift test-interop test-setup bench soak fuzz fuzz-parsers fuzz-api example-rp deps venv clean
+.PHONY: run test build test-swift test-interop test-setup test-fresh bench soak fuzz fuzz-parsers fuzz-api example-rp deps venv clean
 
 ## run: install what is missing, build, serve the demo realms on 127.0.0.1:8080 (data in ./data)
 run: deps build
@@ -32,6 +32,10 @@ test-interop: venv
 test-setup: venv
 	Tests/setup/test_install_deps.sh
 	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) $(VENV_PATH) $(PYTHON) -m pytest Tests/setup -q
+
+## test-fresh: install-deps --test on a new Debian 12 minbase chroot, then interop and deploy tests there (root, debootstrap, network; ~2 min; not part of test)
+test-fresh: build
+	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) Tests/setup/fresh_debian.sh
 
 ## bench: release build, herald against the Glewlwyd peer from ../shared/bench/peer
 bench: venv
