@@ -62,7 +62,7 @@ root_prefix() {
   elif command -v sudo >/dev/null; then
     # A password prompt needs a terminal; without one, sudo must work without a password.
     if [[ -t 0 ]] || sudo -n true 2>/dev/null; then printf 'sudo'; return; fi
-    die "installing ${missing[*]} needs root, and sudo asks for a password but there is no terminal. Run as root:
+    die "installing ${missing[*]} needs root, and sudo -n does not work for $(id -un) (it needs a password, or $(id -un) may not use sudo) and there is no terminal to ask. Run as root:
     apt-get update && apt-get install -y ${missing[*]}
 then run this again."
   else
@@ -85,7 +85,8 @@ system_slapd_pid() {
   local pidfile=${HERALD_SLAPD_PIDFILE:-/run/slapd/slapd.pid} pid
   [[ -r $pidfile ]] || return 1
   pid=$(<"$pidfile")
-  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && printf '%s' "$pid"
+  # /proc, not kill -0: a user going through sudo may not signal the openldap user's process.
+  [[ $pid =~ ^[0-9]+$ && -d /proc/$pid ]] && printf '%s' "$pid"
 }
 
 if (( ${#missing[@]} )); then
@@ -115,8 +116,8 @@ if (( ${#missing[@]} )); then
     if pid=$(system_slapd_pid); then
       log "stopping the system slapd (pid $pid) that the slapd package started"
       $SUDO kill "$pid"
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      ! kill -0 "$pid" 2>/dev/null || die "the system slapd (pid $pid) still runs: stop it (systemctl disable --now slapd)"
+      for _ in $(seq 1 50); do [[ -d /proc/$pid ]] || break; sleep 0.1; done
+      [[ ! -d /proc/$pid ]] || die "the system slapd (pid $pid) still runs: stop it (systemctl disable --now slapd)"
     fi
   fi
 fi

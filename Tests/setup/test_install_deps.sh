@@ -141,7 +141,16 @@ case "$*" in *install*)
   echo $! > "$HERALD_SLAPD_PIDFILE" ;;
 esac
 EOF
-chmod 0755 "$FAKE"/dpkg-query "$FAKE"/apt-get "$FAKE"/with-sudo/sudo "$FAKE"/systemctl "$FAKE"/starts-slapd/apt-get
+mkdir -p "$FAKE/sudo-needs-password"
+cat > "$FAKE/sudo-needs-password/sudo" <<'EOF'
+#!/bin/sh
+# Fake: a sudo that wants a password (sudo -n fails), and records any other call.
+[ "$1" = -n ] && { echo "sudo: a password is required" >&2; exit 1; }
+echo "$*" >> "$FAKE_LOGS/sudo"
+exit 1
+EOF
+chmod 0755 "$FAKE"/dpkg-query "$FAKE"/apt-get "$FAKE"/with-sudo/sudo "$FAKE"/systemctl "$FAKE"/starts-slapd/apt-get \
+  "$FAKE"/sudo-needs-password/sudo
 # A PATH without sudo: every command of /usr/bin and /bin except sudo, plus swift.
 NOSUDO=$WORK/nosudo; mkdir -p "$NOSUDO"
 for f in /usr/bin/* /bin/* /usr/sbin/* /sbin/*; do
@@ -220,6 +229,10 @@ detail="$out
 sudo: $log" check "not root, with sudo: apt-get runs through sudo" \
   test "$rc" = 0 -a -n "$(grep -E '^env DEBIAN_FRONTEND=noninteractive apt-get install .*libldap2-dev' <<<"$log")" \
        -a -n "$(grep -E 'uid=[1-9].* install ' "$LOGS/apt-get" 2>/dev/null)"
+
+out=$(run_deps nobody "$FAKE:$FAKE/sudo-needs-password" "libldap2-dev"); rc=$?
+detail=$out check "not root, sudo wants a password and there is no terminal: a clear error, no apt-get" \
+  test "$rc" != 0 -a ! -e "$LOGS/apt-get" -a ! -e "$LOGS/sudo" -a -n "$(grep -F 'apt-get install -y libldap2-dev' <<<"$out")"
 
 if (( failures )); then echo "$failures check(s) failed"; exit 1; fi
 echo "all install-deps checks passed"
