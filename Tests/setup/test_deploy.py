@@ -309,17 +309,19 @@ def server_variables() -> set[str]:
 
 
 def example_variables() -> dict[str, str]:
-    """name -> the comment block above it, for every KEY= or #KEY= line of the example."""
-    found, comment = {}, []
+    """name -> the comment block above it, for every KEY= or #KEY= line of the example (a pair
+    such as HERALD_TLS_CERT and HERALD_TLS_KEY, on consecutive lines, shares one)."""
+    found, comment, previous = {}, [], ""
     for line in (DEPLOY / "herald.env.example").read_text().splitlines():
         match = re.match(r"#?(HERALD_[A-Z0-9_]+)=", line)
         if match:
-            found[match.group(1)] = "\n".join(comment)
+            previous = "\n".join(comment) if comment else previous
+            found[match.group(1)] = previous
             comment = []
         elif line.startswith("#"):
             comment.append(line)
         else:
-            comment = []
+            comment, previous = [], ""
     return found
 
 
