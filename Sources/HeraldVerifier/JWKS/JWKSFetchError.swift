@@ -11,6 +11,7 @@ public struct JWKSFetchError: Error, Sendable, Hashable, CustomStringConvertible
         public let name: String
         /// A code named `name`.
         public init(_ name: String) { self.name = name }
+        /// The wire name.
         public var description: String { name }
 
         /// No answer: connection refused, DNS failure, TLS failure or timeout.
@@ -41,5 +42,6 @@ public struct JWKSFetchError: Error, Sendable, Hashable, CustomStringConvertible
     /// relying party's temporary failure rather than the presenter's fault.
     public var isUnavailable: Bool { code != .unknownKey }
 
+    /// `code: reason`, for logs.
     public var description: String { "\(code): \(reason)" }
 }

@@ -16,6 +16,7 @@ public struct StaticJWKS: JWKSSource {
         pinned = try JWKSDocument.parse(Array(jwks), url: "(static JWKS)").keys
     }
 
+    /// The pinned key with `kid` (declared kid, else thumbprint); without a kid, the only one.
     public func key(for kid: String?) async throws(JWKSFetchError) -> PublicJWK {
         guard let key = pinned.select(kid: kid) else {
             throw JWKSFetchError(.unknownKey, kid.map { "kid \($0) is not among the pinned keys" }
@@ -24,5 +25,6 @@ public struct StaticJWKS: JWKSSource {
         return key
     }
 
+    /// Every pinned key.
     public func keys() async throws(JWKSFetchError) -> [PublicJWK] { pinned }
 }

@@ -34,9 +34,6 @@ public struct AgentTrustMiddleware<Context: AgentTrustRequestContext>: RouterMid
     public let maximumBodyBytes: Int
     private let clock: any HeraldClock
 
-    private static var signatureField: HTTPField.Name { HTTPField.Name(AgentSignatureHeader.name)! }
-    private static var passportField: HTTPField.Name { HTTPField.Name(AgentSignatureVerifier.passportHeaderName)! }
-
     /// A middleware requiring `minimumLevel`, accepting the credentials whose verifier is
     /// given (at least one).
     public init(minimumLevel: TrustLevel, tokenVerifier: HeraldTokenVerifier? = nil,
@@ -51,6 +48,8 @@ public struct AgentTrustMiddleware<Context: AgentTrustRequestContext>: RouterMid
         self.clock = clock
     }
 
+    /// Verifies the request's credentials and runs `next` with the ``TrustedAgent`` in the
+    /// context, or answers the refusal without running it.
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
@@ -65,9 +64,11 @@ public struct AgentTrustMiddleware<Context: AgentTrustRequestContext>: RouterMid
 
     private func verify(_ request: inout Request) async throws -> TrustedAgent {
         let bearer = try Self.bearerToken(request.headers[values: .authorization])
-        let signatureValues = request.headers[values: Self.signatureField]
-        let signature = signatureValues.isEmpty ? nil : signatureValues.joined(separator: ", ")
-        let passport = request.headers[Self.passportField]
+        let signatureValues = request.headers[values: AgentTrustFields.signature]
+        // Several fields are combined as RFC 9110 §5.3 says, which the parser then refuses
+        // as a duplicate parameter.
+        let signature = signatureValues.count <= 1 ? signatureValues.first : signatureValues.joined(separator: ", ")
+        let passport = request.headers[AgentTrustFields.passport]
         guard bearer != nil || signature != nil || passport != nil else {
             throw AgentTrustRefusal.unauthorized("missing_credentials",
                 "this operation needs \(minimumLevel.name): send a Herald access token as Authorization: Bearer, "

@@ -7,6 +7,7 @@ public struct HeraldTokenVerificationError: Error, Sendable, Hashable, CustomStr
         public let name: String
         /// A code named `name`.
         public init(_ name: String) { self.name = name }
+        /// The wire name.
         public var description: String { name }
 
         /// Not a compact JWS with a JSON header and claims, or a claim missing or mistyped.
@@ -54,5 +55,6 @@ public struct HeraldTokenVerificationError: Error, Sendable, Hashable, CustomStr
     /// unavailable): answer 503 and let the client retry, rather than 401.
     public var isTemporary: Bool { code == .jwksUnavailable || code == .statusUnavailable }
 
+    /// `code: reason`, for logs.
     public var description: String { "\(code): \(reason)" }
 }
