@@ -15,7 +15,7 @@ extension RealmConfig {
     }
 
     /// Whether `pattern`, where `*` matches any run of characters (none included), matches all of `text`.
-    static func glob(_ pattern: String, matches text: String) -> Bool {
+    public static func glob(_ pattern: String, matches text: String) -> Bool {
         let parts = pattern.split(separator: "*", omittingEmptySubsequences: false)
         guard parts.count > 1 else { return pattern == text }
         var rest = Substring(text)

@@ -20,10 +20,12 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
     public let settings: LDAPSettings
     /// Round trips and connections, for tests and benchmarks.
     public let statistics = LDAPStatistics()
+    /// The server's health as operations find it, and the latency/cache observer.
+    public let monitor = LDAPMonitor()
 
-    private let pool: LDAPConnectionPool
+    let pool: LDAPConnectionPool
     private let bindPool: LDAPConnectionPool
-    private let clock: any HeraldClock
+    let clock: any HeraldClock
     private let logger: Logger
     private let state = Mutex(State())
     private let copyFile: String?
@@ -167,9 +169,15 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
         }
         let stale: LDAPAgent?
         switch cached {
-        case .fresh(let agent): return agent
-        case .missing: return nil
-        case .stale(let agent): stale = agent
+        case .fresh(let agent):
+            monitor.cacheLookup(hit: true)
+            return agent
+        case .missing:
+            monitor.cacheLookup(hit: true)
+            return nil
+        case .stale(let agent):
+            monitor.cacheLookup(hit: false)
+            stale = agent
         }
         let lookup: Task<LDAPAgent?, any Error> = state.withLock { state in
             if let running = state.lookups[id] { return running }
@@ -223,8 +231,10 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
         guard let agent = try await agent(id: agentID) else { return false }
         let dn = agent.dn
         do {
-            try await bindPool.withConnection { connection throws(LDAPError) in
-                try connection.bind(dn: dn, password: password)
+            try await monitor.timed { () async throws(LDAPError) in
+                try await bindPool.withConnection { connection throws(LDAPError) in
+                    try connection.bind(dn: dn, password: password)
+                }
             }
             return true
         } catch {
@@ -265,9 +275,11 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
 
     private func search(base: String, scope: LDAPConnection.Scope, filter: String, attributes: [String],
                         paged: Bool = true) async throws(LDAPError) -> [LDAPEntry] {
-        try await pool.withConnection { connection throws(LDAPError) in
-            try connection.search(base: base, scope: scope, filter: filter, attributes: attributes,
-                                  pageSize: paged ? 500 : nil)
+        try await monitor.timed { () async throws(LDAPError) in
+            try await pool.withConnection { connection throws(LDAPError) in
+                try connection.search(base: base, scope: scope, filter: filter, attributes: attributes,
+                                      pageSize: paged ? 500 : nil)
+            }
         }
     }
 
@@ -456,6 +468,7 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
     /// unreachable for too long.
     private func fromSnapshot(_ id: String) async throws -> LDAPAgent? {
         var snapshot = state.withLock { $0.snapshot }
+        monitor.cacheLookup(hit: snapshot != nil)
         if snapshot == nil {
             try await sync()
             snapshot = state.withLock { $0.snapshot }
@@ -468,6 +481,9 @@ public final class LDAPDirectory: PasswordCheckingDirectory {
         }
         return snapshot.agents[id]
     }
+
+    /// When the served copy was taken (`mode: sync`); nil before the first sync.
+    var snapshotTime: Date? { state.withLock { $0.snapshot?.syncedAt } }
 
     /// True when there is no copy yet or it is at least `sync_period` old.
     public var isSyncDue: Bool {

@@ -28,8 +28,10 @@ public struct Herald: Sendable {
 
 /// The composition root (architecture convention 5): opens the store, imports realms,
 /// brings every realm's keys up to date and wires the endpoints.
+///
+/// `accessLogSink` receives the access log lines instead of standard output (tests).
 public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClock = SystemClock(),
-                        logger: Logger) async throws -> Herald {
+                        logger: Logger, accessLogSink: (@Sendable (String) -> Void)? = nil) async throws -> Herald {
     let fileManager = FileManager.default
     try fileManager.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
                                     attributes: [.posixPermissions: 0o700])
@@ -63,14 +65,19 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     }
     let registry = RealmRegistry(defaultRealm: defaultRealm)
     let audit = configuration.auditLog ? SQLiteAuditLog(store: store, logger: logger) : nil
+    let metrics = HeraldMetrics()
+    audit?.observeBatches { duration, failed in
+        if failed { metrics.auditBatchFailed() } else { metrics.auditBatchCommitted(duration: duration) }
+    }
     if audit == nil { logger.warning("the audit log is OFF: decisions are not recorded (benchmarks only)") }
     let keyManager = KeyManager(store: store, sealer: masterKey.keySealer, clock: clock, logger: logger, audit: audit)
     let lifecycle = LifecycleService(store: store, book: LifecycleBook(), audit: audit, clock: clock, logger: logger)
     let federation = FederationService(
         keys: FederationKeys(store: store, sealer: masterKey.keySealer, clock: clock, audit: audit, logger: logger),
         peerStore: store, registry: registry, book: lifecycle.book, clock: clock, logger: logger,
-        http: FederationService.httpClient)
-    let directories = DirectoryProvider(clock: clock, logger: logger, dataDirectory: configuration.dataDirectory)
+        http: FederationService.httpClient, metrics: metrics)
+    let directories = DirectoryProvider(clock: clock, logger: logger, dataDirectory: configuration.dataDirectory,
+                                        metrics: metrics)
     for name in names {
         guard let config = try await store.realm(named: name) else { continue }
         let ring = KeyRing(realm: name)
@@ -88,11 +95,18 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
         }
         proxies.insert(address)
     }
-    let metrics = HeraldMetrics()
     let limiter = AuthenticationLimiter(clock: clock, audit: audit, metrics: metrics, trustedProxies: proxies)
     let router = Router(context: HeraldRequestContext.self)
+    // First of all, so every response (errors and 404s included) carries its X-Request-Id.
+    let accessLog = configuration.accessLog == .off ? nil
+        : accessLogSink.map { AccessLogWriter(format: configuration.accessLog, sink: $0) }
+            ?? .standardOutput(configuration.accessLog)
+    router.add(middleware: AccessLogMiddleware(writer: accessLog, limiter: limiter))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
-    router.addRoutes(HealthEndpoint(registry: registry, metrics: metrics).routes)
+    let readiness = Readiness(store: store, audit: audit, registry: registry, directories: directories,
+                              federation: federation, metrics: metrics, clock: clock,
+                              federationPolicy: configuration.readinessFederation)
+    router.addRoutes(HealthEndpoint(readiness: readiness, metrics: metrics).routes)
     router.addRoutes(DiscoveryEndpoint(registry: registry).routes)
     router.addRoutes(JWKSEndpoint(registry: registry).routes)
     let authenticator = ClientAuthenticator(hasher: masterKey.secretHasher, replayCache: ReplayCache(), clock: clock,
@@ -120,7 +134,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     router.addRoutes(FederationEndpoint(registry: registry, federation: federation).routes)
     router.addRoutes(MCPGateEndpoint(registry: registry, callers: callers, tokens: tokens, federation: federation,
                                      passports: PassportChecker(store: store, clock: clock), lifecycle: lifecycle,
-                                     audit: audit, logger: logger).routes)
+                                     audit: audit, logger: logger, metrics: metrics).routes)
     let administration = RealmAdministration(store: store, registry: registry, keyManager: keyManager,
                                              hasher: masterKey.secretHasher, audit: audit, clock: clock,
                                              publicURL: configuration.publicURL, directories: directories)

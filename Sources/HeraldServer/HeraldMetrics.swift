@@ -14,7 +14,7 @@ public final class HeraldMetrics: Sendable {
     private static var requests: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "herald", metricName: "http_requests", unitName: "total",
-            helpText: "HTTP requests by matched route, method and status.")
+            helpText: "HTTP requests by matched route, method and status class (2xx, 4xx, ...).")
     }
     private static var latency: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -24,11 +24,11 @@ public final class HeraldMetrics: Sendable {
     private static var issued: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "herald", metricName: "tokens_issued", unitName: "total",
-            helpText: "Access tokens issued by realm and trust level.")
+            helpText: "Access tokens issued by realm, grant (client_credentials, token_exchange) and trust level.")
     }
     private static var denied: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "herald", metricName: "tokens_denied", unitName: "total",
+            namespace: "herald", metricName: "token_denials", unitName: "total",
             helpText: "Token requests denied by realm and OAuth error code.")
     }
     private static var authFailures: MetricNameDescriptor {
@@ -56,7 +56,7 @@ public final class HeraldMetrics: Sendable {
             namespace: "herald", metricName: "outcome_reports_rate_limited", unitName: "total",
             helpText: "Outcome reports refused (429) by the per-caller rate, by realm.")
     }
-    private static let latencyBuckets: [Duration] = [
+    static let latencyBuckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
         .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
         .milliseconds(500), .seconds(1), .seconds(5),
@@ -68,21 +68,36 @@ public final class HeraldMetrics: Sendable {
         let status: Int
     }
 
+    /// `2xx`, `4xx`, … for each status code (a bounded label; the exact code is in the access log).
+    static func statusClass(_ status: Int) -> String {
+        switch status {
+        case 100..<200: "1xx"
+        case 200..<300: "2xx"
+        case 300..<400: "3xx"
+        case 400..<500: "4xx"
+        default: "5xx"
+        }
+    }
+
     private let requestCounters = Mutex<[RequestKey: Counter]>([:])
     private let latencyHistograms = Mutex<[String: DurationHistogram]>([:])
     private let tokenCounters = Mutex<[[String]: Counter]>([:])
     private let lockGauges = Mutex<[[String]: Gauge]>([:])
+    /// Gauges and histograms of the observability metrics (HeraldMetrics+Observability), by
+    /// metric name and label values.
+    let gauges = Mutex<[[String]: Gauge]>([:])
+    let histograms = Mutex<[[String]: DurationHistogram]>([:])
     /// Run before each exposition, to bring gauges of state held elsewhere up to date.
     private let collectors = Mutex<[@Sendable (HeraldMetrics) -> Void]>([])
 
     public init() {}
 
     func requestCompleted(route: String, method: String, status: Int, duration: Duration) {
-        let key = RequestKey(route: route, method: method, status: status)
+        let key = RequestKey(route: route, method: method, status: status / 100)
         let counter = requestCounters.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = registry.makeCounter(descriptor: Self.requests, labels: [
-                ("route", route), ("method", method), ("status", String(status)),
+                ("route", route), ("method", method), ("status_class", Self.statusClass(status)),
             ])
             counters[key] = counter
             return counter
@@ -98,7 +113,9 @@ public final class HeraldMetrics: Sendable {
         histogram.recordNanoseconds(duration.nanoseconds)
     }
 
-    func tokenIssued(realm: String, level: String) { tokenCounter(Self.issued, ("realm", realm), ("level", level)) }
+    func tokenIssued(realm: String, grant: String, level: String) {
+        counter(Self.issued, [("realm", realm), ("grant", grant), ("level", level)])
+    }
 
     func tokenDenied(realm: String, reason: String) { tokenCounter(Self.denied, ("realm", realm), ("reason", reason)) }
 
@@ -147,15 +164,15 @@ public final class HeraldMetrics: Sendable {
         }.increment()
     }
 
-    /// A counter off the hot path (failures, lockouts), cached like the token counters.
-    private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) {
+    /// A counter, cached by name and label values like the token counters.
+    func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)], by amount: Int64 = 1) {
         let key = [descriptor.name] + labels.map(\.1)
         tokenCounters.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = registry.makeCounter(descriptor: descriptor, labels: labels)
             counters[key] = counter
             return counter
-        }.increment()
+        }.increment(by: amount)
     }
 }
 

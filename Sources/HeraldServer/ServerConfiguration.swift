@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// IP addresses of reverse proxies whose `X-Forwarded-For` names the client's address
     /// for the brute-force limits; empty counts every attempt against the connection's peer.
     public var trustedProxies: [String] = []
+    /// The access log (`--access-log`): one line per request with its `X-Request-Id`.
+    public var accessLog: AccessLogFormat = .off
+    /// Whether a stale federation peer fails `/health/ready` (`--readiness-federation`).
+    public var readinessFederation: ReadinessPolicy = .report
 
     public init(realmsDirectory: String = "realms", dataDirectory: String = "data", host: String = "127.0.0.1",
                 port: Int = 8080, publicURL: String? = nil, defaultRealm: String? = nil, overrideRealms: Bool = false,

@@ -82,6 +82,24 @@ public final class SQLiteAuditLog: AuditLog, Sendable {
         logger?.debug("audit log shut down")
     }
 
+    // MARK: - Health
+
+    /// The writer's state now (cheap: one lock).
+    public var health: AuditWriterHealth {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            AuditWriterHealth(pending: state.pending.count, waiting: state.overflow.count, maxPending: maxPending,
+                              commitRunningFor: state.commitStarted.map { now - $0 }, lastSuccess: state.lastSuccess,
+                              lastFailure: state.lastFailure, lastError: state.lastError, closed: state.closed)
+        }
+    }
+
+    /// Calls `observer` after every batch with the commit's duration and whether it failed
+    /// (the server's write-latency histogram). One observer; a later call replaces it.
+    public func observeBatches(_ observer: @escaping @Sendable (Duration, Bool) -> Void) {
+        state.withLock { $0.observer = observer }
+    }
+
     // MARK: - Test hooks
 
     /// Committed write transactions so far (group commit: far fewer than entries).
@@ -104,6 +122,11 @@ public final class SQLiteAuditLog: AuditLog, Sendable {
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var batchesCommitted = 0
         var peakPending = 0
+        var commitStarted: ContinuousClock.Instant?
+        var lastSuccess: Date?
+        var lastFailure: Date?
+        var lastError: String?
+        var observer: (@Sendable (Duration, Bool) -> Void)?
     }
 
     struct Pending: Sendable {
@@ -198,18 +221,33 @@ public final class SQLiteAuditLog: AuditLog, Sendable {
 
     private func commit(_ batch: [Pending]) async {
         let work = batch.map(\.work)
-        let heads = state.withLock { $0.heads }
+        let started = ContinuousClock.now
+        let heads = state.withLock { state in
+            state.commitStarted = started
+            return state.heads
+        }
         do {
             let outcome = try await store.writer.write { db in try Self.append(work, heads: heads, db) }
-            state.withLock { state in
+            let observer = state.withLock { state in
                 state.heads = outcome.heads
                 state.batchesCommitted += 1
+                state.commitStarted = nil
+                state.lastSuccess = Date()
+                return state.observer
             }
+            observer?(ContinuousClock.now - started, false)
             for (item, result) in zip(batch, outcome.results) { item.waiter.resume(with: result) }
         } catch {
             // The transaction rolled back: nothing of the batch is in the table, so the cached
             // heads may be ahead of it. Forget them; the next batch reloads from the table.
-            state.withLock { $0.heads = [:] }
+            let observer = state.withLock { state in
+                state.heads = [:]
+                state.commitStarted = nil
+                state.lastFailure = Date()
+                state.lastError = "\(error)"
+                return state.observer
+            }
+            observer?(ContinuousClock.now - started, true)
             logger?.error("audit batch not written", metadata: [
                 "audit.entries": "\(batch.count)", "error": "\(error)",
             ])

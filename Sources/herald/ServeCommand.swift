@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
             Options fall back to environment variables: HERALD_REALMS, HERALD_DATA, HERALD_LISTEN, \
             HERALD_PUBLIC_URL, HERALD_DEFAULT_REALM, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, \
             HERALD_OVERRIDE_REALMS (1/true), HERALD_AUDIT_LOG, HERALD_TRUSTED_PROXIES (comma-separated), \
-            HERALD_MASTER_KEY_FILE.
+            HERALD_MASTER_KEY_FILE, HERALD_ACCESS_LOG, HERALD_READINESS_FEDERATION.
             """
     )
 
@@ -38,12 +38,21 @@ struct ServeCommand: AsyncParsableCommand {
             help: "IP address of a reverse proxy whose X-Forwarded-For names the client for the brute-force limits; repeatable (env HERALD_TRUSTED_PROXIES, comma-separated; default none: the connection's peer).")
     var trustedProxies: [String] = []
 
+    @Option(name: .customLong("access-log"),
+            help: "text|json|off: one line per request on standard output, with its X-Request-Id (env HERALD_ACCESS_LOG; default: the --log-format).")
+    var accessLog: String?
+    @Option(name: .customLong("readiness-federation"),
+            help: "report|required: whether a stale federation peer fails /health/ready (env HERALD_READINESS_FEDERATION; default report).")
+    var readinessFederation: String?
+
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     func validate() throws {
         _ = try listenAddress()
         _ = try level()
         _ = try auditEnabled()
+        _ = try accessLogFormat()
+        _ = try federationReadiness()
         for proxy in proxies() where ClientAddress(literal: proxy) == nil {
             throw ValidationError("--trusted-proxy must be an IP address such as 10.0.0.5 or fd00::5, not \(proxy)")
         }
@@ -59,12 +68,16 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let format = logFormat ?? environment["HERALD_LOG_FORMAT"] ?? "text"
         let level = try level()
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = format == "json" ? JSONLogHandler(label: label)
-                                                           : StreamLogHandler.standardError(label: label)
+        // Every line logged while a request is handled carries its request.id (X-Request-Id).
+        let requestID = Logger.MetadataProvider {
+            RequestRecord.current.map { ["request.id": .string($0.id)] } ?? [:]
+        }
+        LoggingSystem.bootstrap({ label, provider in
+            var handler: any LogHandler = format == "json" ? JSONLogHandler(label: label, metadataProvider: provider)
+                : StreamLogHandler.standardError(label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: requestID)
         let logger = Logger(label: "herald")
         let (host, port) = try listenAddress()
         let overrideFromEnv = ["1", "true", "yes"].contains(environment["HERALD_OVERRIDE_REALMS"]?.lowercased() ?? "")
@@ -79,6 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
             auditLog: try auditEnabled()
         )
         configuration.trustedProxies = proxies()
+        configuration.accessLog = try accessLogFormat()
+        configuration.readinessFederation = try federationReadiness()
         let herald: Herald
         do { herald = try await buildHerald(configuration: configuration, logger: logger) } catch {
             logger.critical("herald cannot start", metadata: ["error": "\(error)"])
@@ -102,6 +117,23 @@ struct ServeCommand: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host, port)
+    }
+
+    /// `--access-log`, else `HERALD_ACCESS_LOG`, else the log format (`json` or `text`).
+    private func accessLogFormat() throws -> AccessLogFormat {
+        let text = accessLog ?? environment["HERALD_ACCESS_LOG"] ?? logFormat ?? environment["HERALD_LOG_FORMAT"] ?? "text"
+        guard let format = AccessLogFormat(rawValue: text) else {
+            throw ValidationError("--access-log must be text, json or off, not \(text)")
+        }
+        return format
+    }
+
+    private func federationReadiness() throws -> ReadinessPolicy {
+        let text = readinessFederation ?? environment["HERALD_READINESS_FEDERATION"] ?? "report"
+        guard let policy = ReadinessPolicy(rawValue: text) else {
+            throw ValidationError("--readiness-federation must be report or required, not \(text)")
+        }
+        return policy
     }
 
     private func auditEnabled() throws -> Bool {

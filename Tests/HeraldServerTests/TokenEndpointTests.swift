@@ -150,9 +150,9 @@ struct TokenEndpointTests {
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
-                #expect(text.contains(#"herald_tokens_issued_total{realm="test",level="L0"} 1"#))
-                #expect(text.contains(#"herald_tokens_denied_total{realm="test",reason="invalid_client"} 1"#))
-                #expect(text.contains(#"herald_http_requests_total{route="/realms/{realm}/protocol/openid-connect/token",method="POST",status="401"} 1"#))
+                #expect(text.contains(#"herald_tokens_issued_total{realm="test",grant="client_credentials",level="L0"} 1"#))
+                #expect(text.contains(#"herald_token_denials_total{realm="test",reason="invalid_client"} 1"#))
+                #expect(text.contains(#"herald_http_requests_total{route="/realms/{realm}/protocol/openid-connect/token",method="POST",status_class="4xx"} 1"#))
             }
         }
     }

@@ -31,6 +31,7 @@ struct CallerAuthenticator: Sendable {
             if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) {
                 throw unauthorized(realm, "the token has been revoked", error: true)
             }
+            RequestRecord.noteClient(verified.claims.client_id ?? verified.claims.sub)
             return try serving(Caller(clientID: verified.claims.client_id ?? verified.claims.sub,
                                       agentID: verified.claims.sub, viaToken: true), realm: realm)
         }

@@ -66,6 +66,7 @@ struct ClientAuthenticator: Sendable {
                 profile = try verify(credentials, realm: realm)
             }
             limiter.succeeded(attempt)
+            RequestRecord.noteClient(profile.client.clientID)
             return profile
         } catch {
             // A wrong or unknown credential counts; a directory or cache outage (503) does not.
@@ -87,6 +88,7 @@ struct ClientAuthenticator: Sendable {
         do {
             let profile = try checkSecret(clientID: clientID, secret: secret, method: nil, realm: realm)
             limiter.succeeded(attempt)
+            RequestRecord.noteClient(profile.client.clientID)
             return profile
         } catch {
             await limiter.failed(attempt, reason: error.reason)

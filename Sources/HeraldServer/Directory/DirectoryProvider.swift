@@ -14,9 +14,13 @@ public final class DirectoryProvider: Sendable {
     let environment: [String: String]
     /// Where `mode: sync` directories save their copy (`ldap/<realm>.json`); nil: not saved.
     let dataDirectory: String?
+    /// Receives each directory's LDAP latency, errors and cache lookups, labelled by realm.
+    let metrics: HeraldMetrics?
 
     public init(clock: any HeraldClock, logger: Logger,
-                environment: [String: String] = ProcessInfo.processInfo.environment, dataDirectory: String? = nil) {
+                environment: [String: String] = ProcessInfo.processInfo.environment, dataDirectory: String? = nil,
+                metrics: HeraldMetrics? = nil) {
+        self.metrics = metrics
         self.clock = clock
         self.logger = logger
         self.environment = environment
@@ -38,6 +42,10 @@ public final class DirectoryProvider: Sendable {
         let copyFile = dataDirectory.map { ($0 as NSString).appendingPathComponent("ldap/\(config.name).json") }
         let directory = LDAPDirectory(settings: settings, bindPassword: password, clock: clock, logger: logger,
                                       copyFile: copyFile)
+        if let metrics {
+            metrics.registerLDAP(realm: config.name)
+            directory.monitor.observe(LDAPMetricsObserver(metrics: metrics, realm: config.name))
+        }
         let old = ldap.withLock { directories in
             defer { directories[config.name] = directory }
             return directories[config.name]

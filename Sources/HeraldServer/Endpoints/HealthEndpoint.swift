@@ -1,9 +1,11 @@
+import Foundation
 import Hummingbird
 
-/// Liveness (`/health/live`: the process answers) and readiness (`/health/ready`: every
-/// realm has an active signing key), for orchestrators; and `/metrics` for Prometheus.
+/// Liveness (`/health/live`: the process answers), readiness (`/health/ready`: every part a
+/// request needs works, per component; see ``Readiness``), for orchestrators; and `/metrics`
+/// for Prometheus.
 struct HealthEndpoint<Context: RequestContext>: Sendable {
-    let registry: RealmRegistry
+    let readiness: Readiness
     let metrics: HeraldMetrics
 
     var routes: RouteCollection<Context> {
@@ -14,17 +16,22 @@ struct HealthEndpoint<Context: RequestContext>: Sendable {
         return routes
     }
 
+    /// 200 `{"status":"ready","checks":{…}}`, or 503 with `not_ready` when a required check failed.
     @Sendable func ready(_ request: Request, context: Context) async throws -> Response {
-        let unready = registry.all.filter { $0.keyRing.signer(for: $0.config.signingAlgorithm) == nil }.map(\.name)
-        guard unready.isEmpty, !registry.all.isEmpty else {
-            let detail = unready.isEmpty ? "no realms loaded" : "no signing key in \(unready.joined(separator: ", "))"
-            return .json(#"{"status":"unavailable","reason":"\#(detail)"}"#.utf8, status: .serviceUnavailable)
-        }
-        return .json(#"{"status":"ok"}"#.utf8)
+        let (ready, checks) = await readiness.evaluate()
+        let body: [String: Any] = ["status": ready ? "ready" : "not_ready", "checks": checks.mapValues(\.json)]
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: ready ? .ok : .serviceUnavailable, headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     @Sendable func exposition(_ request: Request, context: Context) async throws -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        await readiness.refreshGauges()
+        _ = await readiness.evaluate()
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
     }
 }

@@ -17,6 +17,8 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     let lifecycle: LifecycleService
     let audit: (any AuditLog)?
     let logger: Logger
+    /// `herald_gate_decisions_total`; nil in tests that build the endpoint alone.
+    var metrics: HeraldMetrics? = nil
 
     var routes: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
@@ -60,6 +62,7 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                              description: "the decision could not be recorded; retry shortly", reason: "audit: \(error)")
         }
+        metrics?.gateDecision(answer, tool: Self.toolLabel(gate.tool, in: realm.config))
         return try AdminJSON.response([
             "decision": answer, "agent_id": gate.agentID as Any? ?? NSNull(), "trust_level": gate.level?.rawValue as Any? ?? NSNull(),
             "trust_score": gate.score as Any? ?? NSNull(), "checks_passed": gate.passed, "checks_failed": gate.failed,

@@ -65,7 +65,7 @@ struct TokenEndpoint<Context: RemoteAddressRequestContext>: Sendable {
                 throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                                  description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
             }
-            metrics.tokenIssued(realm: realm.name, level: decision.level.name)
+            metrics.tokenIssued(realm: realm.name, grant: "client_credentials", level: decision.level.name)
             logger.debug("token issued", metadata: [
                 "realm.id": "\(realm.name)", "client.id": "\(client.client.clientID)", "agent.id": "\(agentID)",
                 "trust.level": "\(decision.level.name)", "key.kid": "\(issued.kid)",

@@ -91,6 +91,7 @@ extension FederationService {
         record.status.code = code
         record.status.reason = reason
         record.status.failures += 1
+        metrics?.federationRefused(realm: realm, peer: peer.entity, reason: code ?? state.rawValue)
         // Jittered exponential backoff from 5 s, never longer than the normal refresh period.
         let period = Double(peer.refreshSeconds ?? record.view.refreshHint ?? 300)
         let backoff = min(period, 5 * pow(2, Double(min(record.status.failures - 1, 16))))

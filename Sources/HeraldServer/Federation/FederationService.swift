@@ -17,6 +17,8 @@ final class FederationService: Sendable {
     let clock: any HeraldClock
     let logger: Logger
     let http: HTTPClient
+    /// Counts refused and failed refreshes (`herald_federation_refusals_total`).
+    let metrics: HeraldMetrics?
     /// Stands in for "last changed" of agents with no lifecycle record yet, so that deltas
     /// do not carry them on every bundle.
     let startedAt: Date
@@ -35,7 +37,8 @@ final class FederationService: Sendable {
     let refreshQueue = ChangeQueue()
 
     init(keys: FederationKeys, peerStore: any FederationPeerRepository, registry: RealmRegistry, book: LifecycleBook,
-         clock: any HeraldClock, logger: Logger, http: HTTPClient) {
+         clock: any HeraldClock, logger: Logger, http: HTTPClient, metrics: HeraldMetrics? = nil) {
+        self.metrics = metrics
         self.keys = keys
         self.peerStore = peerStore
         self.registry = registry
