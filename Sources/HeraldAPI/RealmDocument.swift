@@ -97,6 +97,8 @@ public enum RealmDocument {
         if let jwks = client.jwks, let parsed = try? JSONSerialization.jsonObject(with: Data(jwks.utf8)) {
             object["jwks"] = parsed
         }
+        if let issuer = client.assertionIdP { object["assertion_idp"] = issuer }
+        if let subject = client.assertionSubject { object["assertion_subject"] = subject }
         if includeDigest, let digest = client.secretDigest { object["secret_digest"] = digest.exported }
         return object
     }

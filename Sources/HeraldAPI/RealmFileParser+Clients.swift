@@ -5,7 +5,7 @@ import Yams
 extension RealmFileParser {
     static let clientKeys = ["client_id", "subject", "auth", "secret_file", "secret_env", "secret", "secret_digest", "jwks",
                              "jwks_uri",
-                             "scopes", "audience"]
+                             "scopes", "audience", "assertion_idp", "assertion_subject"]
 
     func parseClients(_ node: Node, agents: [Principal], secrets: inout [String: String], inline: inout [String],
                       digests: inout [String: SecretDigest], directoryIsLDAP: Bool = false) -> [Client]
@@ -58,8 +58,17 @@ extension RealmFileParser {
                 for key in ["jwks", "jwks_uri"] where fields[key] != nil {
                     reader.issue(fields[key], "\(path).\(key)", "only private_key_jwt clients have keys; remove it")
                 }
+                for key in ["assertion_idp", "assertion_subject"] where fields[key] != nil {
+                    reader.issue(fields[key], "\(path).\(key)",
+                                 "only private_key_jwt clients authenticate with an IdP's assertion; remove it")
+                }
             case .privateKeyJWT:
-                client.jwks = readJWKS(fields, path: path, clientNode: item)
+                if fields["assertion_idp"] != nil || fields["assertion_subject"] != nil {
+                    // Authenticated by an upstream IdP's assertions (RealmFileParser+UpstreamIdPs).
+                    readAssertionIdP(fields, path: path, clientNode: item, into: &client)
+                } else {
+                    client.jwks = readJWKS(fields, path: path, clientNode: item)
+                }
                 for key in ["secret_file", "secret_env", "secret", "secret_digest"] where fields[key] != nil {
                     reader.issue(fields[key], "\(path).\(key)", "private_key_jwt clients have no secret; remove it")
                 }
@@ -68,7 +77,8 @@ extension RealmFileParser {
                 if !directoryIsLDAP {
                     reader.issue(authNode, "\(path).auth", "ldap_bind needs directory.ldap (the secret is checked by an LDAP bind)")
                 }
-                for key in ["secret_file", "secret_env", "secret", "secret_digest", "jwks", "jwks_uri"] where fields[key] != nil {
+                for key in ["secret_file", "secret_env", "secret", "secret_digest", "jwks", "jwks_uri", "assertion_idp",
+                            "assertion_subject"] where fields[key] != nil {
                     reader.issue(fields[key], "\(path).\(key)", "ldap_bind clients use the agent's directory password; remove it")
                 }
             }

@@ -151,4 +151,37 @@ extension RealmFileParser {
         }
         return json
     }
+
+    /// A `private_key_jwt` client authenticated by an upstream IdP's assertions (RFC 7523):
+    /// `assertion_idp` (that IdP's issuer) and `assertion_subject` (the `sub` they carry), in
+    /// place of keys of its own.
+    func readAssertionIdP(_ fields: [String: Node], path: String, clientNode: Node, into client: inout Client) {
+        guard let issuerNode = fields["assertion_idp"], let subjectNode = fields["assertion_subject"] else {
+            reader.issue(clientNode, path, "assertion_idp and assertion_subject go together: the issuer of one of "
+                         + "upstream_idps and the sub its assertions for this client carry")
+            return
+        }
+        client.assertionIdP = reader.string(issuerNode, "\(path).assertion_idp", pattern: "https?://[^\\s]{1,2000}",
+                                            hint: "the issuer of one of upstream_idps")
+        client.assertionSubject = reader.string(subjectNode, "\(path).assertion_subject", pattern: "[^\\s]{1,255}",
+                                                hint: "the sub of the IdP's assertions for this client")
+        for key in ["jwks", "jwks_uri"] where fields[key] != nil {
+            reader.issue(fields[key], "\(path).\(key)",
+                         "a client authenticated by assertion_idp has no keys of its own (the IdP's sign); remove it")
+        }
+    }
+
+    /// Every client's `assertion_idp` names one of the realm's upstream IdPs.
+    func checkAssertionIdPs(_ clientsNode: Node?, idps: [UpstreamIdP]) {
+        guard let clientsNode, case .sequence(let items) = clientsNode else { return }
+        let issuers = idps.map(\.issuer)
+        for (index, item) in items.enumerated() {
+            guard case .mapping(let mapping) = item,
+                  let node = mapping.first(where: { $0.key.string == "assertion_idp" })?.value,
+                  let issuer = node.string, !issuers.contains(issuer)
+            else { continue }
+            reader.issue(node, "clients[\(index)].assertion_idp", "no upstream IdP \(issuer) in upstream_idps"
+                         + (issuers.isEmpty ? "; list it there first" : Suggestion.hint(for: issuer, in: issuers)))
+        }
+    }
 }

@@ -53,6 +53,7 @@ struct RealmFileParser {
         config.federation = top["federation"].flatMap(parseFederation)
         config.bruteForce = top["brute_force"].flatMap(parseBruteForce)
         if let node = top["upstream_idps"] { config.upstreamIdPs = parseUpstreamIdPs(node, clients: config.clients) }
+        checkAssertionIdPs(top["clients"], idps: config.upstreamIdPs ?? [])
         return LoadedRealm(config: config, secrets: secrets, inlineSecretClients: inline)
     }
 

@@ -22,6 +22,11 @@ public struct Client: Sendable, Hashable, Codable {
     public var scopes: [String]?
     /// Audiences its tokens are issued for; nil means the realm issuer.
     public var audience: [String]?
+    /// For `private_key_jwt`: the issuer of one of the realm's `upstream_idps` whose JWT
+    /// assertions (RFC 7523) authenticate this client, in place of keys of its own.
+    public var assertionIdP: String? = nil
+    /// The `sub` that IdP's assertions for this client carry.
+    public var assertionSubject: String? = nil
 
     public init(clientID: String, subject: String, auth: ClientAuthMethod, secretDigest: SecretDigest? = nil,
                 jwks: String? = nil, scopes: [String]? = nil, audience: [String]? = nil) {
@@ -38,6 +43,8 @@ public struct Client: Sendable, Hashable, Codable {
         case clientID = "client_id"
         case subject, auth, jwks, scopes, audience
         case secretDigest = "secret_digest"
+        case assertionIdP = "assertion_idp"
+        case assertionSubject = "assertion_subject"
     }
 }
 

@@ -156,4 +156,54 @@ struct UpstreamIdPRealmFileTests {
             + #""jwks_uri":"https://login.example.com/t/discovery/v2.0/keys","max_level":"L3","may_act":["coder"],"#
             + #""role_mappings":{"g-1":"mcps-l2"},"roles_claim":"groups","subject_claim":"oid"}]"#)
     }
+
+    @Test("a private_key_jwt client may be authenticated by an upstream IdP's assertions instead of keys")
+    func assertionClients() throws {
+        let config = try loader.load(text: """
+            realm: acme
+            directory: {static: {agents: [{id: agent-w}]}}
+            clients:
+              - {client_id: workload, subject: agent-w, auth: private_key_jwt, assertion_idp: "https://kc.example/realms/a",
+                 assertion_subject: system:serviceaccount:ci:builder}
+            upstream_idps:
+              - {issuer: "https://kc.example/realms/a", jwks_uri: "https://kc.example/certs", audience: herald,
+                 roles_claim: roles, role_mappings: {r: mcps-l1}, may_act: [workload]}
+            """, file: "r.yaml", baseDirectory: "/nonexistent").config
+        #expect(config.clients[0].assertionIdP == "https://kc.example/realms/a")
+        #expect(config.clients[0].assertionSubject == "system:serviceaccount:ci:builder")
+        #expect(config.clients[0].jwks == nil)
+        let exported = try #require((RealmDocument.object(config)["clients"] as? [[String: Any]])?.first)
+        #expect(exported["assertion_idp"] as? String == "https://kc.example/realms/a")
+        #expect(exported["assertion_subject"] as? String == "system:serviceaccount:ci:builder")
+    }
+
+    @Test("assertion_idp must name a configured IdP, comes with assertion_subject, and excludes keys and secrets")
+    func assertionClientProblems() {
+        func problems(_ client: String) -> [String] {
+            do {
+                _ = try loader.load(text: """
+                    realm: acme
+                    directory: {static: {agents: [{id: agent-w}]}}
+                    clients:
+                      - \(client)
+                    upstream_idps:
+                      - {issuer: "https://kc.example/realms/a", jwks_uri: "https://kc.example/certs", audience: herald,
+                         roles_claim: roles, role_mappings: {r: mcps-l1}, may_act: [w]}
+                    """, file: "r.yaml", baseDirectory: "/nonexistent")
+                return []
+            } catch let error as RealmFileError { return error.issues.map(\.description) } catch { return ["\(error)"] }
+        }
+        #expect(problems(#"{client_id: w, subject: agent-w, auth: private_key_jwt, assertion_idp: "https://kc.example/realms/b", assertion_subject: s}"#)
+            == ["r.yaml:4:76: clients[0].assertion_idp: no upstream IdP https://kc.example/realms/b in upstream_idps "
+                + "(did you mean https://kc.example/realms/a?)"])
+        #expect(problems(#"{client_id: w, subject: agent-w, auth: private_key_jwt, assertion_idp: "https://kc.example/realms/a"}"#)
+            == ["r.yaml:4:5: clients[0]: assertion_idp and assertion_subject go together: the issuer of one of "
+                + "upstream_idps and the sub its assertions for this client carry"])
+        #expect(problems(#"{client_id: w, subject: agent-w, auth: private_key_jwt, assertion_idp: "https://kc.example/realms/a", assertion_subject: s, jwks: {keys: []}}"#)
+            == ["r.yaml:4:135: clients[0].jwks: a client authenticated by assertion_idp has no keys of its own (the IdP's sign); "
+                + "remove it"])
+        #expect(problems(#"{client_id: w, subject: agent-w, auth: client_secret_basic, secret: "0123456789abcdef", assertion_subject: s}"#)
+            == ["r.yaml:4:112: clients[0].assertion_subject: only private_key_jwt clients authenticate with an IdP's "
+                + "assertion; remove it"])
+    }
 }

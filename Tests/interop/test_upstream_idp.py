@@ -137,10 +137,13 @@ directory:
       - {{id: agent-orchestrator, roles: [mcps-l3]}}
       - {{id: agent-coder, roles: [mcps-l2]}}
       - {{id: agent-outsider, roles: [mcps-l4]}}
+      - {{id: agent-workload, roles: [mcps-l1]}}
 clients:
   - {{client_id: orchestrator, subject: agent-orchestrator, auth: client_secret_basic, secret: "{SECRETS['orchestrator']}"}}
   - {{client_id: coder, subject: agent-coder, auth: client_secret_basic, secret: "{SECRETS['coder']}"}}
   - {{client_id: outsider, subject: agent-outsider, auth: client_secret_basic, secret: "{SECRETS['outsider']}"}}
+  - {{client_id: workload, subject: agent-workload, auth: private_key_jwt, assertion_idp: "{kc_iss}",
+     assertion_subject: svc-workload}}
 upstream_idps:
   - issuer: {peer['ISSUER']}
     jwks_uri: {peer['JWKS_URL']}
@@ -449,3 +452,59 @@ def test_each_decision_is_audited(world):
     assert detail["jti"] == claims_of(token)["jti"]
     denied = [e for e in admin.audit("up", type="token.denied", client="outsider")]
     assert any("client outsider may not act for users of upstream IdP" in (e.get("reason") or "") for e in denied), denied
+
+
+# -- RFC 7523: a client authenticated by its IdP's assertion ------------------------------
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def workload_assertion(w: World, **overrides) -> str:
+    now = int(time.time())
+    claims = {"iss": w.kc_iss, "sub": "svc-workload", "aud": w.token_url, "exp": now + 300, "iat": now,
+              "jti": str(uuid.uuid4()), "azp": "workload"}
+    claims.update(overrides)
+    return mint(w.kc_key, {k: v for k, v in claims.items() if v is not None})
+
+
+def with_assertion(w: World, assertion: str):
+    return requests.post(w.token_url, timeout=15, data={
+        "grant_type": "client_credentials", "client_id": "workload",
+        "client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion})
+
+
+def test_client_authenticates_with_its_idp_assertion(world):
+    assertion = workload_assertion(world)
+    claims = verify_herald(world, issued_cc(with_assertion(world, assertion)))
+    assert claims["sub"] == "agent-workload" and claims["client_id"] == "workload"
+    assert claims["mcps"]["trust_level"] == 1 and "idp" not in claims
+    # Single use: the same assertion again is refused.
+    assert_oauth_error(with_assertion(world, assertion), 401, "invalid_client")
+
+
+def issued_cc(resp) -> str:
+    assert resp.status_code == 200, f"{resp.status_code} {resp.text}"
+    return resp.json()["access_token"]
+
+
+@pytest.mark.parametrize("overrides, reason", [
+    ({"sub": "svc-other"}, "sub svc-other is not svc-workload"),
+    ({"aud": "https://elsewhere.example"}, "names neither"),
+    ({"jti": None}, "jti is missing"),
+    ({"exp": None}, "exp is missing or past"),
+    ({"exp": int(time.time()) + 7200}, "expires more than an hour ahead"),
+])
+def test_idp_assertion_refusals(world, overrides, reason):
+    from herald_helpers import Admin
+
+    assert_oauth_error(with_assertion(world, workload_assertion(world, **overrides)), 401, "invalid_client")
+    denied = Admin(world.herald).audit("up", type="token.denied", client="workload")
+    assert any(reason in (e.get("reason") or "") for e in denied), [e.get("reason") for e in denied]
+
+
+def test_idp_assertion_unsigned_or_foreign_key_is_refused(world):
+    unsigned = jws_compact({"alg": "none", "typ": "JWT", "kid": "kc-2026"},
+                           claims_of(workload_assertion(world)), None)
+    assert_oauth_error(with_assertion(world, unsigned), 401, "invalid_client")
+    foreign = mint(rsa_key("kc-2026"), claims_of(workload_assertion(world)))  # same kid, another key
+    assert_oauth_error(with_assertion(world, foreign), 401, "invalid_client")

@@ -23,12 +23,16 @@ struct ClientAuthenticator: Sendable {
     let limiter: AuthenticationLimiter
     /// Compared against when the client is unknown, so timing does not reveal which ids exist.
     let decoyDigest: SecretDigest
+    /// Verifies the assertions of clients authenticated by an upstream IdP (`assertion_idp`).
+    let upstream: UpstreamTokenVerifier
 
-    init(hasher: SecretHasher, replayCache: ReplayCache, clock: any HeraldClock, limiter: AuthenticationLimiter) {
+    init(hasher: SecretHasher, replayCache: ReplayCache, clock: any HeraldClock, limiter: AuthenticationLimiter,
+         upstream: UpstreamTokenVerifier? = nil) {
         self.hasher = hasher
         self.replayCache = replayCache
         self.clock = clock
         self.limiter = limiter
+        self.upstream = upstream ?? .standalone(clock: clock)
         decoyDigest = hasher.digest(UUID().uuidString)
     }
 
@@ -62,6 +66,8 @@ struct ClientAuthenticator: Sendable {
             let profile: ClientProfile
             if directory, let bound = try await authenticateThroughDirectory(credentials, realm: realm) {
                 profile = bound
+            } else if let assertion = try await authenticateUpstreamAssertion(credentials, realm: realm) {
+                profile = assertion
             } else {
                 profile = try verify(credentials, realm: realm)
             }

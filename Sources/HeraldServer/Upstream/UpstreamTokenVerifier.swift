@@ -41,6 +41,11 @@ final class UpstreamTokenVerifier: Sendable {
         self.clock = clock
     }
 
+    /// A verifier with a key cache of its own.
+    static func standalone(clock: any HeraldClock) -> UpstreamTokenVerifier {
+        UpstreamTokenVerifier(keys: UpstreamKeyCache(clock: clock, logger: Logger(label: "herald.upstream")), clock: clock)
+    }
+
     /// The configured IdP whose issuer `iss` is, exactly.
     static func idp(issuer iss: String?, in realm: RealmRuntime) -> UpstreamIdP? {
         guard let iss else { return nil }
@@ -72,7 +77,7 @@ final class UpstreamTokenVerifier: Sendable {
     }
 
     /// The signature, with one re-fetch of a remote key set when the kid is unknown.
-    private func verifySignature(_ jws: UnverifiedJWS, idp: UpstreamIdP) async throws(OAuthError) -> VerifiedThirdPartyJWS {
+    func verifySignature(_ jws: UnverifiedJWS, idp: UpstreamIdP) async throws(OAuthError) -> VerifiedThirdPartyJWS {
         let set = try await keySet(of: idp, refreshingFor: nil)
         do { return try jws.verify(withThirdParty: set) } catch let error as JOSEError where error.code == .unknownKey {
             guard idp.jwksURI != nil, let kid = jws.header.kid else {
