@@ -327,10 +327,11 @@ class FakePeer:
 
 
 @contextmanager
-def ldap_demo_herald(start_herald, work: Path, extra_realm_yaml: str = ""):
+def ldap_demo_herald(start_herald, work: Path, extra_realm_yaml: str = "", extra_args=()):
     """The LDAP demo realm (realms/ldap/acme-ldap.yaml) on a herald of its own, over a slapd of
-    its own seeded with acme-ldap.ldif (scripts/slapd-fixture.sh); ``extra_realm_yaml`` is
-    appended to the realm file. The slapd is stopped on exit."""
+    its own seeded with acme-ldap.ldif (scripts/slapd-fixture.sh) in ``work/slapd``;
+    ``extra_realm_yaml`` is appended to the realm file, ``extra_args`` go to ``herald serve``.
+    The slapd is stopped on exit."""
     if shutil.which("slapd") is None and not Path("/usr/sbin/slapd").exists():
         raise RuntimeError("slapd is not installed: run scripts/install-deps.sh --test")
     slapd = work / "slapd"
@@ -345,6 +346,6 @@ def ldap_demo_herald(start_herald, work: Path, extra_realm_yaml: str = ""):
         text = (REALMS_DIR / "ldap" / "acme-ldap.yaml").read_text()
         (realms / "acme-ldap.yaml").write_text(
             text.replace("ldap://127.0.0.1:3389", (slapd / "url").read_text()) + extra_realm_yaml)
-        yield start_herald(realms_dir=realms, default_realm="acme-ldap")
+        yield start_herald(realms_dir=realms, default_realm="acme-ldap", extra_args=extra_args)
     finally:
         subprocess.run([str(fixture), "stop", str(slapd)], check=False, capture_output=True, timeout=30)
