@@ -113,10 +113,32 @@ struct RemoteJWKSCacheTests {
             #expect(endpoint.hits == 2)
             #expect(try await cache.allKeys().count == 2)
             #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: rotated.kid) } == .badStatus)
-            // Back up: the next lookup fetches and succeeds.
+            // Back up: the first lookup after the 1 s failure backoff fetches and succeeds.
             endpoint.update { $0.status = .ok; $0.body = JWKSTestEndpoint.document([rotated]) }
+            #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: rotated.kid) } == .badStatus)
+            #expect(endpoint.hits == 2)  // inside the backoff: the failure is reused, the endpoint left alone
+            clock.advance(by: 1)
             #expect(try await cache.lookup(rotated.kid).thumbprint == rotated.thumbprint)
             #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: first.kid) } == .unknownKey)
+        }
+    }
+
+    @Test("in an outage, a known kid is answered at once while the refresh runs in the background")
+    func staleWhileRefreshing() async throws {
+        try await withCache(.init(failureBackoff: .zero, timeout: .milliseconds(300))) {
+            (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, clock: ManualClock) async throws in
+            _ = try await cache.lookup(first.kid)
+            endpoint.update { $0.delay = .seconds(2) }  // hangs past the 300 ms deadline
+            clock.advance(by: 61)
+            #expect(try await cache.lookup(first.kid).thumbprint == first.thumbprint)  // waited for the deadline
+            let started = ContinuousClock.now
+            for _ in 0..<5 { #expect(try await cache.lookup(second.kid).thumbprint == second.thumbprint) }
+            #expect(ContinuousClock.now - started < .milliseconds(250))
+            // Back up: once the background attempt has failed, the next lookup fetches the new set.
+            endpoint.update { $0.delay = .zero; $0.body = JWKSTestEndpoint.document([first, rotated]) }
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(endpoint.hits == 3)  // one background refresh, not one per lookup
+            #expect(try await cache.lookup(rotated.kid).thumbprint == rotated.thumbprint)
         }
     }
 
@@ -150,7 +172,7 @@ struct RemoteJWKSCacheTests {
 
     @Test("each endpoint failure has its own code")
     func distinctFailures() async throws {
-        try await withCache(.init(timeout: .milliseconds(200), maximumResponseBytes: 4096)) { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, _: ManualClock) async throws in
+        try await withCache(.init(failureBackoff: .zero, timeout: .milliseconds(200), maximumResponseBytes: 4096)) { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, _: ManualClock) async throws in
             endpoint.update { $0.status = .notFound }
             #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: first.kid) } == .badStatus)
             endpoint.update { $0.status = .ok; $0.body = "{\"keys\": [" }

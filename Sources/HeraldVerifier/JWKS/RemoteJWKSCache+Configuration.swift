@@ -16,8 +16,8 @@ extension RemoteJWKSCache {
         /// once with `unknownKey`, so made-up kids cannot make the cache hammer the endpoint.
         public var unknownKeyRefetchInterval: Duration
         /// After a failed fetch, lookups inside this interval reuse the failure (or the stale
-        /// set) instead of fetching again. Zero: every lookup after a failure tries again
-        /// (still one fetch at a time).
+        /// set) instead of fetching again, so a down endpoint sees at most one attempt per
+        /// interval; the first lookup after it tries again.
         public var failureBackoff: Duration
         /// How long past its lifetime a set may still serve a known `kid` while the endpoint
         /// is failing.
@@ -30,7 +30,7 @@ extension RemoteJWKSCache {
         /// A configuration; the defaults suit a JWKS rotated with the usual overlap.
         public init(defaultMaxAge: Duration = .seconds(300), minimumMaxAge: Duration = .seconds(30),
                     maximumMaxAge: Duration = .seconds(86_400), unknownKeyRefetchInterval: Duration = .seconds(10),
-                    failureBackoff: Duration = .zero, maximumStaleness: Duration = .seconds(86_400),
+                    failureBackoff: Duration = .seconds(1), maximumStaleness: Duration = .seconds(86_400),
                     timeout: Duration = .seconds(5), maximumResponseBytes: Int = 256 * 1024) {
             self.defaultMaxAge = defaultMaxAge
             self.minimumMaxAge = minimumMaxAge

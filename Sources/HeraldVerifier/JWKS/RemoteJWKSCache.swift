@@ -17,8 +17,9 @@ import Synchronization
 ///   ``Configuration-swift.struct/unknownKeyRefetchInterval`` (the issuer may have rotated),
 ///   then fails with ``JWKSFetchError/Code-swift.struct/unknownKey``;
 /// - when a refresh fails, a `kid` the previous set holds is still served from it (up to
-///   ``Configuration-swift.struct/maximumStaleness``); any other lookup fails with the
-///   fetch's own error (`unreachable`, `badStatus`, `malformed`, `tooLarge`);
+///   ``Configuration-swift.struct/maximumStaleness``) — after the failure at once, with the
+///   next refresh in the background; any other lookup fails with the fetch's own error
+///   (`unreachable`, `badStatus`, `malformed`, `tooLarge`);
 /// - keys of types Herald cannot verify with are skipped, not fatal.
 ///
 /// A lookup that the cached set answers takes a lock and no suspension, so the class sits
@@ -50,9 +51,21 @@ public final class RemoteJWKSCache: JWKSSource {
         var lastFailure: (at: Date, error: JWKSFetchError)?
     }
 
+    /// The client the verifier's caches fetch with unless given another: like
+    /// `HTTPClient.shared`, but a refused connection fails at once instead of being retried
+    /// until the deadline (a relying party should learn in milliseconds that its issuer is
+    /// down, not in ``Configuration-swift.struct/timeout``), and connecting may take 2 s.
+    /// Never shut down, as `HTTPClient.shared` is not.
+    public static let defaultHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: .seconds(5)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// A cache of the JWKS at `url`, fetched with `httpClient`; `clock` decides freshness
     /// (tests move it by hand). Nothing is fetched until the first lookup.
-    public init(url: URL, httpClient: HTTPClient = .shared, configuration: Configuration = Configuration(),
+    public init(url: URL, httpClient: HTTPClient = RemoteJWKSCache.defaultHTTPClient,
+                configuration: Configuration = Configuration(),
                 clock: any HeraldClock = SystemClock(), logger: Logger = Logger(label: "herald.verifier.jwks")) {
         self.url = url
         self.httpClient = httpClient
@@ -77,9 +90,17 @@ public final class RemoteJWKSCache: JWKSSource {
                 if state.inFlight != nil || mayRefetchForUnknownKey(state, now: now) { return .fetch }
                 return .fail(unknownKey(kid, in: snapshot, refetched: false))
             }
+            // In an outage (the last fetch failed), a kid the stale set holds is answered at once
+            // while a refresh runs in the background: only the first lookup after the failure
+            // waited for the endpoint, however long it takes to time out.
+            if let failure = state.lastFailure, let key = staleKey(kid, state, now: now) {
+                if state.inFlight == nil, now >= failure.at + configuration.failureBackoff.seconds {
+                    _ = startFetch(&state)
+                }
+                return .found(key)
+            }
             if state.inFlight == nil, let failure = state.lastFailure,
                now < failure.at + configuration.failureBackoff.seconds {
-                if let key = staleKey(kid, state, now: now) { return .found(key) }
                 return .fail(failure.error)
             }
             return .fetch
@@ -110,9 +131,12 @@ public final class RemoteJWKSCache: JWKSSource {
         let now = clock.now()
         let cached: [PublicJWK]? = state.withLock { state in
             if let snapshot = state.snapshot, now < snapshot.expiresAt { return snapshot.keys }
-            if state.inFlight == nil, let failure = state.lastFailure,
-               now < failure.at + configuration.failureBackoff.seconds,
-               let snapshot = state.snapshot, now < snapshot.expiresAt + configuration.maximumStaleness.seconds {
+            // In an outage, the stale set at once and a background refresh (as `key(for:)`).
+            if let failure = state.lastFailure, let snapshot = state.snapshot,
+               now < snapshot.expiresAt + configuration.maximumStaleness.seconds {
+                if state.inFlight == nil, now >= failure.at + configuration.failureBackoff.seconds {
+                    _ = startFetch(&state)
+                }
                 return snapshot.keys
             }
             return nil
@@ -159,28 +183,30 @@ public final class RemoteJWKSCache: JWKSSource {
     /// Joins the fetch in flight, or starts one; the fetch installs its own result, so every
     /// waiter sees the same outcome and the state is updated once.
     private func refresh() async -> Result<Snapshot, JWKSFetchError> {
-        let fetch: Fetch = state.withLock { state in
-            if let running = state.inFlight { return running }
-            state.lastFetchStarted = clock.now()
-            let previous = state.snapshot
-            let task = Fetch { [self] in
-                let result = await download(previous: previous)
-                self.state.withLock { state in
-                    state.inFlight = nil
-                    switch result {
-                    case .success(let snapshot):
-                        state.snapshot = snapshot
-                        state.lastFailure = nil
-                    case .failure(let error):
-                        state.lastFailure = (clock.now(), error)
-                    }
-                }
-                return result
-            }
-            state.inFlight = task
-            return task
-        }
+        let fetch: Fetch = state.withLock { state in state.inFlight ?? startFetch(&state) }
         return await fetch.value
+    }
+
+    /// Starts a fetch and records it as the one in flight; called with the lock held.
+    private func startFetch(_ state: inout State) -> Fetch {
+        state.lastFetchStarted = clock.now()
+        let previous = state.snapshot
+        let task = Fetch { [self] in
+            let result = await download(previous: previous)
+            self.state.withLock { state in
+                state.inFlight = nil
+                switch result {
+                case .success(let snapshot):
+                    state.snapshot = snapshot
+                    state.lastFailure = nil
+                case .failure(let error):
+                    state.lastFailure = (clock.now(), error)
+                }
+            }
+            return result
+        }
+        state.inFlight = task
+        return task
     }
 
     private func download(previous: Snapshot?) async -> Result<Snapshot, JWKSFetchError> {

@@ -41,7 +41,7 @@ public final class RemoteStatusListCache: Sendable {
     }
 
     /// Lists of `issuer`, verified with `keys` (the issuer's JWKS), fetched with `httpClient`.
-    public init(issuer: String, keys: any JWKSSource, httpClient: HTTPClient = .shared,
+    public init(issuer: String, keys: any JWKSSource, httpClient: HTTPClient = RemoteJWKSCache.defaultHTTPClient,
                 configuration: Configuration = Configuration(), clock: any HeraldClock = SystemClock(),
                 logger: Logger = Logger(label: "herald.verifier.statuslist")) {
         self.issuer = issuer

@@ -38,7 +38,8 @@ public struct HeraldTokenVerifier: Sendable {
     /// A verifier for the realm `configuration.issuer`, with its JWKS at `jwksURL` (default
     /// `{issuer}/.well-known/agent-trust-keys`) and its status lists, both fetched with
     /// `httpClient` and cached.
-    public init(configuration: Configuration, jwksURL: URL? = nil, httpClient: HTTPClient = .shared,
+    public init(configuration: Configuration, jwksURL: URL? = nil,
+                httpClient: HTTPClient = RemoteJWKSCache.defaultHTTPClient,
                 clock: any HeraldClock = SystemClock()) throws(HeraldTokenVerificationError) {
         guard let url = jwksURL ?? configuration.defaultJWKSURL else {
             throw HeraldTokenVerificationError(.malformed, "issuer \(configuration.issuer) does not make a JWKS URL; pass jwksURL")
