@@ -36,13 +36,24 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     try fileManager.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
                                     attributes: [.posixPermissions: 0o700])
     let masterKeyFile = configuration.resolvedMasterKeyFile
+    let store = try SQLiteStore(path: configuration.databasePath)
+    if !fileManager.fileExists(atPath: masterKeyFile) {
+        let sealed = try await store.sealedKeyCount()
+        guard sealed == 0 else {
+            throw HeraldError(.invalidConfiguration, """
+                the database \(configuration.databasePath) holds \(sealed) private key(s) sealed with a master key, \
+                but the master key file \(masterKeyFile) does not exist; copy the master key that belongs with this \
+                database there (or point HERALD_MASTER_KEY_FILE at it). A new master key could not open these keys, \
+                so none is created
+                """)
+        }
+    }
     let (masterKey, created) = try MasterKey.loadOrCreate(path: masterKeyFile)
     if created {
         logger.notice("created a new master key; back it up, and keep it apart from the database backups", metadata: ["file": "\(masterKeyFile)"])
     } else if MasterKey.isTooOpen(path: masterKeyFile) {
         logger.warning("the master key file is readable by other users; chmod 600 it", metadata: ["file": "\(masterKeyFile)"])
     }
-    let store = try SQLiteStore(path: configuration.databasePath)
     let importer = RealmImporter(store: store, hasher: masterKey.secretHasher, logger: logger)
     if fileManager.fileExists(atPath: configuration.realmsDirectory) {
         try await importer.importDirectory(configuration.realmsDirectory, override: configuration.overrideRealms)
@@ -162,16 +173,18 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     let ldapSync = LDAPSyncService(directories: directories, interval: .seconds(5), logger: logger)
     let refreshService = FederationRefreshService(federation: federation, registry: registry, tick: .seconds(1))
     let services: [any Service] = [keyService, ldapSync, refreshService] + (checkpointService.map { [$0] } ?? [])
+    let listeners = try ListenerSet(configuration: configuration, router: router, logger: logger)
     let application = Application(
         router: router,
+        server: listeners.publicServer,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Herald"),
-        services: services,
+        services: services + listeners.services,
         logger: logger
     )
-    logger.notice("herald ready", metadata: [
+    logger.notice("herald ready", metadata: listeners.logMetadata.merging([
         "listen": "\(configuration.host):\(configuration.port)", "public_url": "\(configuration.publicURL)",
         "realms": "\(names.joined(separator: ","))", "default_realm": "\(defaultRealm ?? "-")",
-    ])
+    ]) { _, new in new })
     return Herald(application: application, registry: registry, keyService: keyService, keyManager: keyManager,
                   store: store, metrics: metrics, audit: audit, checkpointService: checkpointService,
                   routes: routes, limiter: limiter)

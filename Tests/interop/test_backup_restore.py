@@ -208,6 +208,21 @@ def test_restore_round_trip(world, start_herald):
     again.stop()
 
 
+def test_serving_a_restore_without_its_master_key_is_refused_and_creates_no_key(world):
+    """A restore whose operator forgot the master key: serve must stop with what to do, and
+    must not create a fresh master key (which could never open the restored keys and would
+    sit in the data directory looking like the right one)."""
+    data = world["work"] / "keyless" / "data"
+    restored_copy(world["backup"], data)
+    serve = cli("serve", "--realms", REALMS_DIR, "--data", data,
+                "--listen", f"127.0.0.1:{free_port()}", timeout=60)
+    assert serve.returncode != 0
+    assert "private key(s) sealed with a master key" in serve.stderr, serve.stderr[-2000:]
+    assert f"the master key file {data / 'master.key'} does not exist" in serve.stderr
+    assert "copy the master key that belongs with this database there" in serve.stderr
+    assert sorted(p.name for p in data.iterdir()) == ["herald.sqlite"]
+
+
 def test_tampered_backup_is_refused(world):
     work = world["work"]
     tampered = work / "tampered.tar"
