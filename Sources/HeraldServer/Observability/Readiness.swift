@@ -40,6 +40,8 @@ final class Readiness: Sendable {
         self.metrics = metrics
         self.clock = clock
         self.federationPolicy = federationPolicy
+        // At zero from the start, so an alert on its increase works before the first failure.
+        if audit != nil { metrics.counter(HeraldMetrics.auditErrors, [], by: 0) }
     }
 
     /// Every check by name (`store`, `audit`, `realm:<id>`, `federation:<entity>`) and whether
