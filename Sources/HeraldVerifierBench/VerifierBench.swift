@@ -42,6 +42,17 @@ struct VerifierBench {
                 guard context.trustedAgent?.level == .l3 else { return Response(status: .internalServerError) }
                 return Response(status: .noContent)
             }
+        // The bearer path, for comparison: a Herald access token per request (status lists off:
+        // there is no issuer to fetch them from here).
+        let tokenVerifier = HeraldTokenVerifier(
+            configuration: .init(issuer: issuer, audience: "https://api.example", checksStatus: false),
+            keys: StaticJWKS(keys: [issuerKey.publicKey]), statusLists: nil)
+        router.group("bearer")
+            .add(middleware: AgentTrustMiddleware<BenchContext>(minimumLevel: .l2, tokenVerifier: tokenVerifier))
+            .get { _, context -> Response in
+                Response(status: context.trustedAgent?.level == .l3 ? .noContent : .internalServerError)
+            }
+        let token = try accessToken(signer: JWTSigner(key: issuerKey), now: now)
         let responder = router.buildResponder()
         var logger = Logger(label: "herald.verifier.bench")
         logger.logLevel = .error
@@ -49,6 +60,7 @@ struct VerifierBench {
 
         var middlewareRates: [Double] = []
         var rawRates: [Double] = []
+        var bearerRates: [Double] = []
         for round in 0..<rounds {
             let requests = try signedRequests(count, round: round, key: agentKey, passport: passport)
             middlewareRates.append(Double(count) / (try await respond(to: requests, with: responder, source: source)).seconds)
@@ -63,6 +75,13 @@ struct VerifierBench {
                 }
             }
             rawRates.append(Double(count) / (ContinuousClock.now - rawStarted).seconds)
+
+            let bearerRequests = (0..<count).map { _ in
+                Request(head: HTTPRequest(method: .get, scheme: "http", authority: "api.example", path: "/bearer",
+                                          headerFields: [.authorization: "Bearer \(token)"]),
+                        body: RequestBody(buffer: ByteBuffer()))
+            }
+            bearerRates.append(Double(count) / (try await respond(to: bearerRequests, with: responder, source: source)).seconds)
         }
         if arguments.contains("--breakdown") {
             let requests = try signedRequests(count, round: rounds, key: agentKey, passport: passport)
@@ -80,6 +99,7 @@ struct VerifierBench {
         print("requests_per_round=\(count) rounds=\(rounds)")
         print("middleware_agent_signature_per_sec=\(Int(middleware))")
         print("raw_es256_verify_per_sec=\(Int(raw))")
+        print("middleware_bearer_per_sec=\(Int(median(bearerRates))) bearer_ratio=\(String(format: "%.3f", median(bearerRates) / raw))")
         print("agent_signature_ratio=\(String(format: "%.3f", middleware / raw))")
     }
 
@@ -111,6 +131,18 @@ struct VerifierBench {
                                           body: body, now: Date(), minimumLevel: nil)
         }
         return ContinuousClock.now - started
+    }
+
+    /// An L3 access token as Herald writes one (wire-formats §2).
+    static func accessToken(signer: JWTSigner, now: Int64) throws -> String {
+        let claims: JCSValue = [
+            "iss": .string(issuer), "sub": "agent-bench", "aud": "https://api.example", "client_id": "bench",
+            "exp": .int(now + 3600), "iat": .int(now), "nbf": .int(now), "jti": "bench-1", "scope": "deploy",
+            "realm_access": ["roles": ["mcps-l3"]],
+            "mcps": ["trust_level": 3, "trust_label": "L3 -- Elevated", "payment_enabled": true, "tx_limit": 1000,
+                     "day_limit": 5000, "scopes": "deploy", "trust_score": 70, "pipeline_stage": "ACTIVE"],
+        ]
+        return try signer.sign(claims: JCS.canonicalize(claims), typ: "at+jwt")
     }
 
     /// `count` requests signed as §5 says, each with its own nonce.

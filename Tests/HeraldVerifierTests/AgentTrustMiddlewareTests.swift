@@ -231,6 +231,20 @@ struct AgentTrustMiddlewareTests {
         }
     }
 
+    @Test("Authorization: Bearer parsing")
+    func bearerParsing() throws {
+        typealias Middleware = AgentTrustMiddleware<BasicAgentTrustRequestContext>
+        #expect(try Middleware.bearerToken(["Bearer abc.def.ghi"]) == "abc.def.ghi")
+        #expect(try Middleware.bearerToken(["bEARer \t abc \t"]) == "abc")
+        #expect(try Middleware.bearerToken([]) == nil)
+        #expect(try Middleware.bearerToken(["Basic cGF5OnNlY3JldA=="]) == nil)
+        #expect(try Middleware.bearerToken(["Bearerabc"]) == nil)
+        #expect(throws: AgentTrustRefusal.self) { try Middleware.bearerToken(["Bearer"]) }
+        #expect(throws: AgentTrustRefusal.self) { try Middleware.bearerToken(["Bearer   "]) }
+        #expect(throws: AgentTrustRefusal.self) { try Middleware.bearerToken(["Bearer a b"]) }
+        #expect(throws: AgentTrustRefusal.self) { try Middleware.bearerToken(["Bearer a", "Bearer b"]) }
+    }
+
     @Test("WWW-Authenticate descriptions are quoted-strings")
     func quoting() {
         #expect(AgentTrustRefusal.quoted(#"a "b" \ c"#) == #"a \"b\" \\ c"#)

@@ -61,6 +61,8 @@ struct HeraldTokenVerifierTests {
     func minimalMCPS() async throws {
         let verified = try await verifier().verify(try fixtures.token { $0["mcps"] = ["trust_level": 2] })
         #expect(verified.trust == MCPSTrust(level: .l2))
+        let spaced = try await verifier().verify(try fixtures.token { $0["mcps"] = ["trust_level": 1, "scopes": " a , b,,c "] })
+        #expect(spaced.trust.scopes == ["a", "b", "c"])
         #expect(await refusal(try fixtures.token { $0["mcps"] = ["trust_level": 7] }) == .malformed)
         #expect(await refusal(try fixtures.token { $0["mcps"] = nil }) == .malformed)
         #expect(await refusal(try fixtures.token { $0["mcps"] = ["trust_level": 2, "tx_limit": "100"] }) == .malformed)

@@ -155,20 +155,29 @@ public struct AgentTrustMiddleware<Context: AgentTrustRequestContext>: RouterMid
 
     /// The token of the one `Authorization: Bearer` field; nil without one (another scheme
     /// is not a credential here). Two Authorization fields, or an empty token, are refused.
+    /// Read as UTF-8 bytes: Foundation's `trimmingCharacters` and `contains` bridge the
+    /// string to UTF-16 first, which cost more than the token's signature check.
     static func bearerToken(_ values: [String]) throws -> String? {
         guard !values.isEmpty else { return nil }
         guard values.count == 1 else {
             throw AgentTrustRefusal.unauthorized("malformed", "the request has \(values.count) Authorization fields; send one",
                                                  scheme: .bearer)
         }
-        let value = values[0]
-        guard value.count >= 6, value.prefix(6).lowercased() == "bearer",
-              value.count == 6 || value.dropFirst(6).first == " " else { return nil }
-        let token = value.dropFirst(6).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, !token.contains(" ") else {
+        let value = values[0], bytes = value.utf8
+        guard bytes.count >= 6 else { return nil }
+        var start = bytes.index(bytes.startIndex, offsetBy: 6)
+        // `| 0x20` folds ASCII upper case only; the scheme is case-insensitive (RFC 9110 §11.1).
+        guard bytes[..<start].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }),
+              start == bytes.endIndex || Self.isBlank(bytes[start]) else { return nil }
+        var end = bytes.endIndex
+        while start < end, Self.isBlank(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, Self.isBlank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        guard start < end, !bytes[start..<end].contains(where: Self.isBlank) else {
             throw AgentTrustRefusal.unauthorized("malformed", "Authorization: Bearer needs exactly one token (RFC 6750 §2.1)",
                                                  scheme: .bearer)
         }
-        return token
+        return String(value[start..<end])
     }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 }

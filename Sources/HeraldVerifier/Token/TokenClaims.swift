@@ -112,7 +112,10 @@ struct TokenClaims: Sendable {
         default: throw malformed("mcps.payment_enabled must be a boolean")
         }
         let scopes = try string(members, "scopes", required: false).map {
-            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            // Spaces trimmed by hand: Foundation's trimmingCharacters bridges to UTF-16 per call,
+            // on every token.
+            $0.split(separator: ",").map { String($0.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
+                .filter { !$0.isEmpty }
         } ?? []
         return MCPSTrust(level: level, label: try string(members, "trust_label", required: false), paymentEnabled: payment,
                          transactionLimit: try optionalInt("tx_limit"), dailyLimit: try optionalInt("day_limit"),
