@@ -95,6 +95,8 @@ struct HeraldTokenVerifierTests {
         }
         let rfc = try fixtures.token(claims, header: ["alg": "ES256", "typ": "application/at+jwt", "kid": .string(fixtures.key.kid)])
         #expect(await refusal(rfc) == nil)
+        let upper = try fixtures.token(claims, header: ["alg": "ES256", "typ": "AT+JWT", "kid": .string(fixtures.key.kid)])
+        #expect(await refusal(upper) == nil)
     }
 
     @Test("alg none, HS256 keyed with the public key, and an algorithm not the key's are refused")

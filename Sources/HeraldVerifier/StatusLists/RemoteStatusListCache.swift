@@ -129,7 +129,7 @@ public final class RemoteStatusListCache: Sendable {
         do { unverified = try UnverifiedJWS(compact: text) } catch {
             return unavailable("the status list at \(uri) is not a compact JWS")
         }
-        guard unverified.header.typ == StatusListClaims.type else {
+        guard unverified.header.typ?.lowercased() == StatusListClaims.type else {
             return unavailable("the status list at \(uri) has typ \(unverified.header.typ ?? "(none)"), expected \(StatusListClaims.type)")
         }
         let key: PublicJWK

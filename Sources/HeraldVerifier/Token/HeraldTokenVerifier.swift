@@ -84,7 +84,8 @@ public struct HeraldTokenVerifier: Sendable {
             throw HeraldTokenVerificationError(.unsupportedAlgorithm,
                 "alg \(header.alg) is not accepted; Herald access tokens are ES256 or EdDSA")
         }
-        guard header.typ == "at+jwt" || header.typ == "application/at+jwt" else {
+        // Media type names are case-insensitive (RFC 7515 §4.1.9); Herald writes lower case.
+        guard let typ = header.typ, typ == "at+jwt" || ["at+jwt", "application/at+jwt"].contains(typ.lowercased()) else {
             throw HeraldTokenVerificationError(.wrongType,
                 "typ is \(header.typ ?? "(none)"); an access token has typ at+jwt (RFC 9068)")
         }
