@@ -173,16 +173,18 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     let ldapSync = LDAPSyncService(directories: directories, interval: .seconds(5), logger: logger)
     let refreshService = FederationRefreshService(federation: federation, registry: registry, tick: .seconds(1))
     let services: [any Service] = [keyService, ldapSync, refreshService] + (checkpointService.map { [$0] } ?? [])
+    let listeners = try ListenerSet(configuration: configuration, router: router, logger: logger)
     let application = Application(
         router: router,
+        server: listeners.publicServer,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Herald"),
-        services: services,
+        services: services + listeners.services,
         logger: logger
     )
-    logger.notice("herald ready", metadata: [
+    logger.notice("herald ready", metadata: listeners.logMetadata.merging([
         "listen": "\(configuration.host):\(configuration.port)", "public_url": "\(configuration.publicURL)",
         "realms": "\(names.joined(separator: ","))", "default_realm": "\(defaultRealm ?? "-")",
-    ])
+    ]) { _, new in new })
     return Herald(application: application, registry: registry, keyService: keyService, keyManager: keyManager,
                   store: store, metrics: metrics, audit: audit, checkpointService: checkpointService,
                   routes: routes, limiter: limiter)

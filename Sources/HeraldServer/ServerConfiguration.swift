@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     /// IP addresses of reverse proxies whose `X-Forwarded-For` names the client's address
     /// for the brute-force limits; empty counts every attempt against the connection's peer.
     public var trustedProxies: [String] = []
+    /// TLS on the public listener and the separate admin and metrics listeners.
+    public var listeners = ListenerConfiguration()
     /// The access log (`--access-log`): one line per request with its `X-Request-Id`.
     public var accessLog: AccessLogFormat = .off
     /// Whether a stale federation peer fails `/health/ready` (`--readiness-federation`).

@@ -13,6 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
             HERALD_PUBLIC_URL, HERALD_DEFAULT_REALM, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, \
             HERALD_OVERRIDE_REALMS (1/true), HERALD_AUDIT_LOG, HERALD_TRUSTED_PROXIES (comma-separated), \
             HERALD_MASTER_KEY_FILE, HERALD_ACCESS_LOG, HERALD_READINESS_FEDERATION.
+            TLS and listeners: \(ServeCommand.listenerEnvironment).
             """
     )
 
@@ -37,6 +38,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("trusted-proxy"),
             help: "IP address of a reverse proxy whose X-Forwarded-For names the client for the brute-force limits; repeatable (env HERALD_TRUSTED_PROXIES, comma-separated; default none: the connection's peer).")
     var trustedProxies: [String] = []
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for HTTPS on --listen, reloaded on SIGHUP or change (env HERALD_TLS_CERT).")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert (env HERALD_TLS_KEY).")
+    var tlsKey: String?
+    @Option(name: .customLong("admin-listen"), help: "Serve /admin/... only here, HOST:PORT; 404 on --listen (env HERALD_ADMIN_LISTEN).")
+    var adminListen: String?
+    @Option(name: .customLong("metrics-listen"), help: "Serve /metrics only here (plain HTTP), HOST:PORT; 404 on --listen (env HERALD_METRICS_LISTEN).")
+    var metricsListen: String?
+    @Option(name: .customLong("admin-tls-cert"), help: "PEM certificate chain of the admin listener (env HERALD_ADMIN_TLS_CERT; default --tls-cert).")
+    var adminTLSCert: String?
+    @Option(name: .customLong("admin-tls-key"), help: "PEM private key of --admin-tls-cert (env HERALD_ADMIN_TLS_KEY).")
+    var adminTLSKey: String?
+    @Option(name: .customLong("admin-client-ca"), help: "PEM CA: the admin listener demands a client certificate it signed (env HERALD_ADMIN_CLIENT_CA).")
+    var adminClientCA: String?
 
     @Option(name: .customLong("access-log"),
             help: "text|json|off: one line per request on standard output, with its X-Request-Id (env HERALD_ACCESS_LOG; default: the --log-format).")
@@ -51,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try listenAddress()
         _ = try level()
         _ = try auditEnabled()
+        _ = try listenerConfiguration(environment: environment)
         _ = try accessLogFormat()
         _ = try federationReadiness()
         for proxy in proxies() where ClientAddress(literal: proxy) == nil {
@@ -92,6 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
             auditLog: try auditEnabled()
         )
         configuration.trustedProxies = proxies()
+        configuration.listeners = try listenerConfiguration(environment: environment)
         configuration.accessLog = try accessLogFormat()
         configuration.readinessFederation = try federationReadiness()
         let herald: Herald
@@ -109,7 +126,7 @@ struct ServeCommand: AsyncParsableCommand {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    private func listenAddress() throws -> (String, Int) {
+    func listenAddress() throws -> (String, Int) {
         let text = listen ?? environment["HERALD_LISTEN"] ?? "127.0.0.1:8080"
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
               (0...65535).contains(port), colon != text.startIndex
