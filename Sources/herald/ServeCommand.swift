@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
     var adminClientCA: String?
 
     @Option(name: .customLong("access-log"),
-            help: "text|json|off: one line per request on standard output, with its X-Request-Id (env HERALD_ACCESS_LOG; default: the --log-format).")
+            help: "text|json|off: one line per request on standard output, with its X-Request-Id (env HERALD_ACCESS_LOG; default: the --log-format, or off when --log-level is above info).")
     var accessLog: String?
     @Option(name: .customLong("readiness-federation"),
             help: "report|required: whether a stale federation peer fails /health/ready (env HERALD_READINESS_FEDERATION; default report).")
@@ -136,8 +136,11 @@ struct ServeCommand: AsyncParsableCommand {
         return (host, port)
     }
 
-    /// `--access-log`, else `HERALD_ACCESS_LOG`, else the log format (`json` or `text`).
+    /// `--access-log`, else `HERALD_ACCESS_LOG`, else the log format (`json` or `text`); off by
+    /// default when the log level is above info (access lines are info-level: a benchmark run
+    /// at `warning` does not pay a write per request).
     private func accessLogFormat() throws -> AccessLogFormat {
+        if accessLog == nil, environment["HERALD_ACCESS_LOG"] == nil, try level() > .info { return .off }
         let text = accessLog ?? environment["HERALD_ACCESS_LOG"] ?? logFormat ?? environment["HERALD_LOG_FORMAT"] ?? "text"
         guard let format = AccessLogFormat(rawValue: text) else {
             throw ValidationError("--access-log must be text, json or off, not \(text)")
