@@ -216,6 +216,14 @@ def test_every_metric_is_exported_after_a_short_run(ldap_herald, fake):
         reply = requests.post(f"{h.issuer('acme-ldap')}/mcp/verify", auth=gate_auth, timeout=10,
                               json={"agent_id": "agent-treasury", "mcp_server_id": "payments-mcp", "tool_name": tool})
         assert reply.status_code == 200 and reply.json()["decision"] == decision, reply.text
+    # A peer whose bundle server fails once: a refusal, then a good bundle again.
+    admin = Admin(h)
+    peer = Peer(fake, "obs-metrics")
+    peer.add_to(admin, "acme-ldap")
+    peer.down()
+    assert peer.refresh(admin, "acme-ldap")["status"] == "unreachable"
+    peer.up()
+    assert peer.refresh(admin, "acme-ldap")["status"] == "ok"
     families = scrape(h)
     missing = [name for name in METRICS if not families.get(name)]
     assert not missing, f"not in /metrics: {missing}"
@@ -232,7 +240,9 @@ def test_every_metric_is_exported_after_a_short_run(ldap_herald, fake):
     assert 'status_class="2xx"' in samples("herald_http_requests_total")
     assert 'route="/realms/{realm}/protocol/openid-connect/token"' in samples("herald_http_requests_total")
     assert 'realm="acme-ldap"' in samples("herald_ldap_cache_hits_total")
-    assert "reason=\"unreachable\"" in samples("herald_federation_refusals_total")
+    assert f'peer="{peer.entity}",reason="unreachable"}} 1' in samples("herald_federation_refusals_total")
+    assert f'herald_federation_bundle_stale{{realm="acme-ldap",peer="{peer.entity}"}} 0' in samples(
+        "herald_federation_bundle_stale")
     age = [line for line in families["herald_signing_key_age_seconds"] if 'realm="acme-ldap"' in line]
     assert age and float(age[0].split()[-1]) >= 0
     assert 'herald_ready 1.0' in samples("herald_ready")
