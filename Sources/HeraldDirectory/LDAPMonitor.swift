@@ -7,7 +7,10 @@ import Synchronization
 public final class LDAPMonitor: Sendable {
     /// Receives every operation and cache lookup; must be cheap (it runs on the lookup path).
     public protocol Observer: Sendable {
+        /// One LDAP operation (search, bind, ping) took `duration`; `failed` unless it succeeded
+        /// or the server refused a password (an answer, not an error).
         func operation(duration: Duration, failed: Bool)
+        /// One agent lookup was answered from the cache or copy (`hit`), or went to the server.
         func cacheLookup(hit: Bool)
     }
 
@@ -15,8 +18,9 @@ public final class LDAPMonitor: Sendable {
     public struct Health: Sendable, Hashable {
         /// When an operation last got an answer from the server.
         public var lastSuccess: Date?
-        /// When one last failed because the server could not be reached, and why.
+        /// When one last failed because the server could not be reached.
         public var lastFailure: Date?
+        /// Why it failed.
         public var lastError: String?
 
         /// True when the last operation could not reach the server.
@@ -30,6 +34,7 @@ public final class LDAPMonitor: Sendable {
 
     public init() {}
 
+    /// The server's health as the last operation found it.
     public var health: Health { state.withLock { $0.health } }
 
     /// Sets the observer (one; a later call replaces it).

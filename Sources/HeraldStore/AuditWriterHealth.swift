@@ -11,9 +11,11 @@ public struct AuditWriterHealth: Sendable, Hashable {
     public var maxPending: Int
     /// How long the commit in progress has been running; nil when none is.
     public var commitRunningFor: Duration?
-    /// When the last batch committed, and when one last failed and why.
+    /// When the last batch committed.
     public var lastSuccess: Date?
+    /// When a batch last failed.
     public var lastFailure: Date?
+    /// Why that batch failed.
     public var lastError: String?
     /// After ``SQLiteAuditLog/shutdown()``.
     public var closed: Bool

@@ -3,6 +3,7 @@ import Foundation
 /// Where access log lines go: standard output by default (the process's own log stays on
 /// standard error), or a closure (tests).
 public struct AccessLogWriter: Sendable {
+    /// The format of every line.
     public let format: AccessLogFormat
     let sink: @Sendable (String) -> Void
 

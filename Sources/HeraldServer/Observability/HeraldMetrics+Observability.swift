@@ -1,5 +1,3 @@
-import Foundation
-import HeraldCore
 import Prometheus
 
 /// The metrics an operator alerts on beyond HTTP and tokens: audit writer, signing keys,
@@ -154,16 +152,5 @@ extension HeraldMetrics {
             histograms[key] = histogram
             return histogram
         }
-    }
-}
-
-extension MCPGateEndpoint {
-    /// The `tool` label of a gate decision: the tool when the realm lists it, else the pattern
-    /// that matched it (`payments-mcp/*`), else `other`. The label set is then bounded by the
-    /// realm files, whatever tool names callers send.
-    static func toolLabel(_ tool: String, in config: RealmConfig) -> String {
-        if config.tools[tool] != nil { return tool }
-        let patterns = config.tools.keys.filter { $0.contains("*") && RealmConfig.glob($0, matches: tool) }
-        return patterns.max { $0.filter { $0 != "*" }.count < $1.filter { $0 != "*" }.count } ?? "other"
     }
 }
