@@ -12,7 +12,8 @@ this file has a small launcher that polls over https with the test CA):
   reach new connections (new serial) while an open keep-alive connection keeps
   working; a broken replacement keeps the last good certificate and the server up;
 * --admin-listen / --metrics-listen: /admin and /metrics answer 404 on the public
-  listener (also spelled //admin, /%61dmin, /Admin) and work on their own; health on all;
+  listener (also spelled //admin, /%61dmin, /Admin) and work on their own; the master
+  realm answers on the admin listener too; health on all;
 * admin mTLS (--admin-client-ca): no client certificate, or one from another CA, is
   refused at the handshake; the right one gets the admin API;
 * startup refusals for an expired certificate, a key of another certificate, an
@@ -326,6 +327,13 @@ def test_admin_and_metrics_on_their_own_listeners(start_tls, pki):
     assert "acme" in reply.text
     metrics = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10)
     assert metrics.status_code == 200 and "herald_" in metrics.text
+
+    # The master realm answers on the admin listener too, so `herald login` needs only it.
+    credentials = json.loads((h.data_dir / "admin-credentials").read_text())
+    reply = requests.post(f"{admin}/realms/master/protocol/openid-connect/token", verify=ca, timeout=10,
+                          auth=(credentials["client_id"], credentials["client_secret"]),
+                          data={"grant_type": "client_credentials"})
+    assert reply.status_code == 200, reply.text
 
     # Each listener answers only its own paths, and health everywhere.
     assert requests.get(f"{admin}/realms/acme/.well-known/openid-configuration", verify=ca, timeout=10).status_code == 404

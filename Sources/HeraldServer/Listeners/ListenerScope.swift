@@ -1,7 +1,8 @@
 import Foundation
 
 /// Which paths one listener serves. With a separate admin or metrics listener, its paths
-/// answer 404 on the public one, and that listener answers only them (and health).
+/// answer 404 on the public one, and that listener answers only them, health, and (the
+/// admin listener) the master realm.
 struct ListenerScope: Sendable, Equatable {
     var admin: Bool
     var metrics: Bool
@@ -26,6 +27,9 @@ struct ListenerScope: Sendable, Equatable {
         switch segments.first {
         case "health": return true
         case "admin": return admin
+        // The master realm (its token endpoint, discovery, JWKS) also answers where the
+        // admin API does, so `herald login --server ADMIN-URL` needs only that listener.
+        case "realms" where segments.count > 1 && segments[1] == MasterRealm.name: return admin || issuer
         case "metrics": return metrics
         default: return issuer
         }

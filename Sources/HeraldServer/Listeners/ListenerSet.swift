@@ -27,6 +27,10 @@ struct ListenerSet {
             scope: ListenerScope(admin: listeners.admin == nil, metrics: listeners.metrics == nil, issuer: true),
             certificates: publicCertificates, clientCA: nil)
         self.publicServer = try publicServer.builder()
+        if publicCertificates != nil, configuration.publicURL.lowercased().hasPrefix("http://") {
+            logger.warning("TLS is on but --public-url is http://: every issuer and discovery URL says http; set --public-url to the https:// URL clients use",
+                           metadata: ["public_url": "\(configuration.publicURL)"])
+        }
         var stores = publicCertificates.map { [$0] } ?? []
         var services: [any Service] = []
         var metadata: Logger.Metadata = ["tls": "\(publicCertificates.map { "serial \($0.pair.serial)" } ?? "off")"]
