@@ -95,7 +95,7 @@ public struct RealmFileLoader: Sendable {
         return realm
     }
 
-    private static func issue(for error: YamlError, file: String) -> RealmFileIssue {
+    static func issue(for error: YamlError, file: String) -> RealmFileIssue {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
              .composer(_, let problem, let mark, _):

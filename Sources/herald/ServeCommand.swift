@@ -14,9 +14,14 @@ struct ServeCommand: AsyncParsableCommand {
             HERALD_OVERRIDE_REALMS (1/true), HERALD_AUDIT_LOG, HERALD_TRUSTED_PROXIES (comma-separated), \
             HERALD_MASTER_KEY_FILE, HERALD_ACCESS_LOG, HERALD_READINESS_FEDERATION.
             TLS and listeners: \(ServeCommand.listenerEnvironment).
+            --config FILE (env HERALD_CONFIG) reads the same settings from a herald.yaml \
+            (`herald config example` prints one): a flag overrides its variable, which overrides \
+            the file, which overrides the default.
             """
     )
 
+    @Option(help: "herald.yaml with these settings (env HERALD_CONFIG; default none); flags and HERALD_* override it.")
+    var config: String?
     @Option(help: "Directory of realm files (env HERALD_REALMS; default ./realms).")
     var realms: String?
     @Option(help: "Data directory: database and master key (env HERALD_DATA; default ./data).")
@@ -60,9 +65,15 @@ struct ServeCommand: AsyncParsableCommand {
             help: "report|required: whether a stale federation peer fails /health/ready (env HERALD_READINESS_FEDERATION; default report).")
     var readinessFederation: String?
 
-    private var environment: [String: String] { ProcessInfo.processInfo.environment }
+    /// `HERALD_*` over the `--config` file's values (``ServeSettings/layeredEnvironment(config:environment:)``);
+    /// `validate()` has already reported a bad file, so it loads here.
+    private var environment: [String: String] {
+        let process = ProcessInfo.processInfo.environment
+        return (try? ServeSettings.layeredEnvironment(config: config, environment: process)) ?? process
+    }
 
     func validate() throws {
+        _ = try ServeSettings.layeredEnvironment(config: config, environment: ProcessInfo.processInfo.environment)
         _ = try listenAddress()
         _ = try level()
         _ = try auditEnabled()

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The value checks of `herald.yaml` keys: each returns what is wrong and what to write, or nil.
+public enum ServerConfigChecks {
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// `HOST:PORT`; the port 0…65535.
+    @Sendable public static func hostPort(_ text: String) -> String? {
+        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
+              let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else { return "'\(text)' is not HOST:PORT; write e.g. 127.0.0.1:8080 or [::1]:8080" }
+        return nil
+    }
+
+    @Sendable public static func httpURL(_ text: String) -> String? {
+        guard let scheme = URL(string: text)?.scheme, ["http", "https"].contains(scheme), URL(string: text)?.host != nil
+        else { return "'\(text)' is not an http(s) URL; write e.g. https://herald.example.com" }
+        return nil
+    }
+
+    @Sendable public static func realmName(_ text: String) -> String? {
+        guard text.wholeMatch(of: /[a-z0-9-]{1,63}/) != nil
+        else { return "'\(text)' is not a realm name; use 1–63 lower-case letters, digits and dashes" }
+        return nil
+    }
+
+    @Sendable public static func ipAddress(_ text: String) -> String? {
+        var v4 = in_addr(), v6 = in6_addr()
+        guard inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+        else { return "'\(text)' is not an IP address; write e.g. 10.0.0.5 or fd00::5 (no port, no name)" }
+        return nil
+    }
+}
