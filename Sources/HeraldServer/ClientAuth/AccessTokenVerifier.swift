@@ -29,6 +29,11 @@ struct AccessTokenVerifier: Sendable {
         /// Set on a token exchanged for a peer's agent (RFC 8693, wire-formats §7).
         // swiftlint:disable:next identifier_name
         var federated_from: String?
+        /// Set on a token exchanged for an upstream IdP's user: that IdP's issuer. Its `sub`
+        /// is the user at that IdP, never an agent of this realm.
+        var idp: String?
+        /// RFC 8693 §4.1: the current actor, earlier actors nested inside it.
+        var act: AccessTokenActor?
     }
 
     /// Why a token was not accepted (for logs and `invalid_token` descriptions).

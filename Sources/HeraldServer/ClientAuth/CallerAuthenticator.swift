@@ -31,6 +31,13 @@ struct CallerAuthenticator: Sendable {
             if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) {
                 throw unauthorized(realm, "the token has been revoked", error: true)
             }
+            // An upstream user's token names no agent of this realm in sub: taking sub as the
+            // caller would let an agent added later under that id be impersonated.
+            if let refusal = verified.claims.notAnAgentCredential { throw unauthorized(realm, refusal, error: true) }
+            if let stopped = book.stoppedActor(of: verified.claims, realm: realm.name) {
+                throw OAuthError(status: .forbidden, code: "access_denied",
+                                 description: LifecycleBook.stoppedActorDescription(stopped))
+            }
             RequestRecord.noteClient(verified.claims.client_id ?? verified.claims.sub)
             return try serving(Caller(clientID: verified.claims.client_id ?? verified.claims.sub,
                                       agentID: verified.claims.sub, viaToken: true), realm: realm)

@@ -8,7 +8,9 @@ import Logging
 /// The caller authenticates as a registered client of the realm, as at the token endpoint.
 /// A token is active only while it verifies, has not expired, has not been revoked (RFC 7009)
 /// and its agent is not stopped (kill switch, SUSPENDED, REVOKED): a kill shows here on the
-/// very next request. Anything else is `{"active": false}` and nothing more (§2.2).
+/// very next request. The same holds for every agent acting in it (`act`). A token
+/// exchanged for an upstream IdP's user answers with its `idp`, and is active only while the
+/// realm still lists that IdP. Anything else is `{"active": false}` and nothing more (§2.2).
 struct IntrospectionEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     let registry: RealmRegistry
     let authenticator: ClientAuthenticator
@@ -47,7 +49,14 @@ struct IntrospectionEndpoint<Context: RemoteAddressRequestContext>: Sendable {
                   foreign.refusal == nil
             else { return nil }
         }
-        if book.standing(realm: realm.name, agentID: verified.claims.sub, org: nil).isStopped { return nil }
+        if let idp = verified.claims.idp {
+            // An upstream user's token: its sub is no agent here (never looked up as one), and
+            // it is active only while the realm still takes that IdP.
+            guard UpstreamTokenVerifier.idp(issuer: idp, in: realm) != nil else { return nil }
+        } else if book.standing(realm: realm.name, agentID: verified.claims.sub, org: nil).isStopped {
+            return nil
+        }
+        if book.stoppedActor(of: verified.claims, realm: realm.name) != nil { return nil }
         guard var claims = try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any] else {
             return nil
         }

@@ -56,7 +56,8 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
                 type: "mcp.decision", realm: realm.name, time: lifecycle.clock.now(), actor: caller.clientID,
                 agent: gate.agentID, client: caller.clientID, reason: gate.reason,
                 detail: ["decision": answer, "tool": gate.tool, "level": gate.level?.name ?? "",
-                         "federated_from": gate.federatedFrom ?? "",
+                         "federated_from": gate.federatedFrom ?? "", "idp": gate.idp ?? "",
+                         "on_behalf_of": gate.onBehalfOf ?? "",
                          "failed": gate.failed.joined(separator: ",")]))
         } catch {
             throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
@@ -67,6 +68,7 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             "decision": answer, "agent_id": gate.agentID as Any? ?? NSNull(), "trust_level": gate.level?.rawValue as Any? ?? NSNull(),
             "trust_score": gate.score as Any? ?? NSNull(), "checks_passed": gate.passed, "checks_failed": gate.failed,
             "reason": gate.reason, "federated_from": gate.federatedFrom as Any? ?? NSNull(),
+            "idp": gate.idp as Any? ?? NSNull(), "on_behalf_of": gate.onBehalfOf as Any? ?? NSNull(),
         ])
     }
 
@@ -87,6 +89,8 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
                 return gate.fail("identity", "token: revoked")
             }
+            gate.stoppedActor = lifecycle.book.stoppedActor(of: verified.claims, realm: realm.name)
+            if let idp = verified.claims.idp { return delegatedAgent(verified, idp: idp, in: realm, gate: &gate) }
             return verified.claims.sub
         default:
             switch await passports.check(body["passport"] as Any, in: realm) {
@@ -94,6 +98,28 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             case .failure(let error): return gate.fail("identity", "passport: \(error.description)")
             }
         }
+    }
+
+    /// The agent an upstream user's token is delegated to: its current actor, an agent of
+    /// this realm. The user's `sub` is never looked up as an agent; the answer names the user
+    /// and the IdP, and the level is at most the one the token carries.
+    private func delegatedAgent(_ verified: AccessTokenVerifier.Verified, idp: String, in realm: RealmRuntime,
+                                gate: inout Decision) -> String? {
+        gate.idp = idp
+        gate.onBehalfOf = verified.claims.sub
+        guard UpstreamTokenVerifier.idp(issuer: idp, in: realm) != nil else {
+            return gate.fail("identity", "token: exchanged for a user of upstream IdP \(idp), which is no longer in the "
+                             + "realm's upstream_idps")
+        }
+        guard let actor = verified.claims.act?.sub else {
+            return gate.fail("identity", "token: exchanged for a user of upstream IdP \(idp) but names no acting agent")
+        }
+        let payload = (try? JSONSerialization.jsonObject(with: Data(verified.payload))) as? [String: Any]
+        guard let mcps = payload?["mcps"] as? [String: Any], let number = mcps["trust_level"] as? Int,
+              let carried = TrustLevel(rawValue: number)
+        else { return gate.fail("identity", "token: lacks mcps.trust_level") }
+        gate.levelCap = carried
+        return actor
     }
 
     /// Status, pipeline and trust checks for a known agent.
@@ -118,15 +144,23 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             gate.fail("status", "trust state unavailable")
             return
         }
-        gate.level = decision.level
+        // Delegation never raises: an upstream user's token is at most at the level it carries.
+        let level = gate.levelCap.map { min($0, decision.level) } ?? decision.level
+        gate.level = level
         gate.score = decision.score
-        if let refusal = decision.refusal { gate.fail("status", refusal.publicDescription) } else { gate.passed.append("status") }
+        if let refusal = decision.refusal {
+            gate.fail("status", refusal.publicDescription)
+        } else if let stopped = gate.stoppedActor {
+            gate.fail("status", LifecycleBook.stoppedActorDescription(stopped))
+        } else {
+            gate.passed.append("status")
+        }
         if realm.config.trustPolicy.pipelineRequired, decision.stage != .active {
             gate.fail("pipeline", "the agent is \(decision.stage.rawValue), the realm requires ACTIVE")
         } else {
             gate.passed.append("pipeline")
         }
-        checkTool(level: decision.level, in: realm, gate: &gate)
+        checkTool(level: level, in: realm, gate: &gate)
     }
 
     /// A token or JWT passport that is not this realm's but a peer's, with its agent.
@@ -186,6 +220,12 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         var federatedFrom: String?
         var level: TrustLevel?
         var score: Int?
+        /// For an upstream user's token: the IdP, the user, and the level the token carries.
+        var idp: String?
+        var onBehalfOf: String?
+        var levelCap: TrustLevel?
+        /// An agent acting in the presented token (`act`) that is stopped.
+        var stoppedActor: String?
         var passed: [String] = []
         var failed: [String] = []
         var reasons: [String] = []

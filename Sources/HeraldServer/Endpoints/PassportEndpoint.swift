@@ -79,6 +79,15 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
                 throw OAuthError(status: .unauthorized, code: "invalid_token", description: "the token has been revoked",
                                  authenticateChallenge: "Bearer realm=\"\(realm.name)\", error=\"invalid_token\"")
             }
+            // Checked before sub: an upstream user's token is no agent's, whatever the id asked for.
+            if let refusal = verified.claims.notAnAgentCredential {
+                throw OAuthError(status: .forbidden, code: "insufficient_scope", description: refusal)
+            }
+            if let stopped = lifecycle.book.stoppedActor(of: verified.claims, realm: realm.name) {
+                throw OAuthError(status: .forbidden, code: "access_denied",
+                                 description: "no passport for agent \(agentID): "
+                                    + LifecycleBook.stoppedActorDescription(stopped))
+            }
             guard verified.claims.sub == agentID else {
                 throw OAuthError(status: .forbidden, code: "insufficient_scope",
                                  description: "an agent may ask for its own passport only")

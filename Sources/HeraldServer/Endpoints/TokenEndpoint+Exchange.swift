@@ -93,6 +93,9 @@ extension TokenEndpoint {
         if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
             throw invalid("the token has been revoked")
         }
+        if let stopped = lifecycle.book.stoppedActor(of: verified.claims, realm: realm.name) {
+            throw invalid(LifecycleBook.stoppedActorDescription(stopped))
+        }
         let payload = (try? JSONSerialization.jsonObject(with: Data(verified.payload))) as? [String: Any]
         let prior = payload?["act"]
             .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }.map(Array.init)
