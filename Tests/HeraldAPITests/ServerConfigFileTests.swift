@@ -103,3 +103,17 @@ struct ServerConfigFileTests {
         #expect(throws: RealmFileError.self) { try ServerConfigFile.load(path: "/nonexistent/herald.yaml") }
     }
 }
+
+@Suite("deploy/herald.yaml.example")
+struct DeployConfigExampleTests {
+    @Test("the shipped example is a valid herald.yaml with every section")
+    func shippedExample() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/herald.yaml.example").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let config = try ServerConfigFile.parse(text: text, file: path, baseDirectory: "/etc/herald")
+        #expect(config.values["storage.data_directory"] == .string("/var/lib/herald"))
+        for section in ServerConfigKey.sections { #expect(text.contains("\n\(section):\n"), "\(section)") }
+        for key in ServerConfigKey.all { #expect(text.contains(" \(key.name): "), "\(key.path)") }
+    }
+}
