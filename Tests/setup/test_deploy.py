@@ -177,6 +177,18 @@ def test_probes_ask_routes_that_herald_serves():
         assert probe["port"] in {p["name"] for p in container()["ports"]}
 
 
+def test_the_admin_api_stays_on_loopback_and_metrics_have_their_port():
+    env = resources()[("ConfigMap", "herald-env")]["data"]
+    assert env["HERALD_ADMIN_LISTEN"].startswith("127.0.0.1:"), "the admin API must not listen on the pod network"
+    metrics_port = int(env["HERALD_METRICS_LISTEN"].rsplit(":", 1)[1])
+    ports = {p["name"]: p["containerPort"] for p in container()["ports"]}
+    assert ports["metrics"] == metrics_port
+    assert ports["http"] == int(flag("--listen").rsplit(":", 1)[1])
+    annotations = statefulset()["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(metrics_port)
+    assert annotations["prometheus.io/path"] == "/metrics"
+
+
 def test_the_pod_runs_restricted():
     pod = statefulset()["spec"]["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True
@@ -208,8 +220,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+LISTENERS = ("HERALD_ADMIN_LISTEN", "HERALD_METRICS_LISTEN")
+
+
 def start_like_the_pod(tmp_path: Path, master_key: str, realm_secret: str) -> tuple[subprocess.Popen, str, Path]:
-    """The StatefulSet's command, env and files, with its paths moved under tmp_path."""
+    """The StatefulSet's command, env and files, with its paths moved under tmp_path and its
+    listeners on free loopback ports (their URLs in ``proc.listeners`` by variable)."""
     res = resources()
     paths = {mount_path(v): tmp_path / v for v in ("data", "realms", "master-key", "tmp")}
     for directory in paths.values():
@@ -221,6 +237,9 @@ def start_like_the_pod(tmp_path: Path, master_key: str, realm_secret: str) -> tu
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env["HERALD_PUBLIC_URL"] = base
+    for variable in LISTENERS:
+        if variable in env:
+            env[variable] = f"127.0.0.1:{free_port()}"
     for variable in container()["env"]:
         if "value" in variable:
             value = variable["value"]
@@ -240,6 +259,7 @@ def start_like_the_pod(tmp_path: Path, master_key: str, realm_secret: str) -> tu
     log = tmp_path / "herald.log"
     proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc.listeners = {name: f"http://{env[name]}" for name in LISTENERS if name in env}
     return proc, base, log
 
 
@@ -275,6 +295,14 @@ def test_herald_started_like_the_pod_is_ready_and_issues_tokens(tmp_path):
                                auth=("reporting-bot", secret), timeout=10)
         assert answer.status_code == 200, answer.text
         assert answer.json()["token_type"].lower() == "bearer"
+
+        # The admin API and /metrics are off the public port, on their own listeners.
+        admin, metrics = proc.listeners["HERALD_ADMIN_LISTEN"], proc.listeners["HERALD_METRICS_LISTEN"]
+        assert requests.get(f"{base}/admin/realms", timeout=5).status_code == 404
+        assert requests.get(f"{base}/metrics", timeout=5).status_code == 404
+        assert requests.get(f"{admin}/admin/realms", timeout=5).status_code == 401
+        scraped = requests.get(f"{metrics}/metrics", timeout=5)
+        assert scraped.status_code == 200 and "herald_" in scraped.text
     finally:
         stop(proc)
 
