@@ -409,3 +409,42 @@ def test_startup_refusals_say_what_to_fix(tmp_path, pki, case):
     log = log_path.read_text(errors="replace")
     assert code != 0, log
     assert expected in log, log[-2000:]
+
+
+def test_tls_and_listeners_from_herald_yaml(tmp_path, pki):
+    """herald.yaml's tls.* / admin.* / metrics.* keys reach the same settings as the flags."""
+    port, admin_port, metrics_port = free_port(), free_port(), free_port()
+    config = tmp_path / "herald.yaml"
+    config.write_text(f"""\
+server:
+  public_url: https://127.0.0.1:{port}
+tls:
+  cert: {pki["cert"]}
+  key: {pki["key"]}
+admin:
+  listen: 127.0.0.1:{admin_port}
+  client_ca: {pki["ca_pem"]}
+metrics:
+  listen: 127.0.0.1:{metrics_port}
+""")
+    proc, log_path, _ = run_herald(tmp_path, ["--config", str(config)], port)
+    h = TLSHerald(proc, port, tmp_path / "data", log_path)
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            assert proc.poll() is None, h.log()[-3000:]
+            try:
+                if requests.get(f"{h.base}/health/ready", verify=pki["ca_pem"], timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, h.log()[-3000:]
+            time.sleep(0.1)
+        assert requests.get(f"{h.base}/metrics", verify=pki["ca_pem"], timeout=10).status_code == 404
+        assert requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).status_code == 200
+        with pytest.raises((requests.exceptions.SSLError, requests.exceptions.ConnectionError)):
+            requests.get(f"https://127.0.0.1:{admin_port}/health/live", verify=pki["ca_pem"], timeout=10)
+        assert requests.get(f"https://127.0.0.1:{admin_port}/health/live", verify=pki["ca_pem"],
+                            cert=pki["client"], timeout=10).status_code == 200
+    finally:
+        assert h.stop() == 0
