@@ -82,6 +82,19 @@ struct ServeSettingsTests {
         #expect(throws: (any Error).self) { try ServeCommand.parse(["--config", path]) }
     }
 
+    @Test("every herald serve option has a herald.yaml key, and every key names a real option and variable")
+    func everyOptionHasAKey() {
+        let help = ServeCommand.helpMessage(columns: 10_000)
+        let options = Set(help.matches(of: /--[a-z][a-z-]+/).map { String($0.output) })
+            .subtracting(["--config", "--help", "--version"])
+        let flags = Set(ServerConfigKey.all.compactMap(\.flag))
+        #expect(options.subtracting(flags).isEmpty, "options without a herald.yaml key: \(options.subtracting(flags).sorted())")
+        #expect(flags.subtracting(options).isEmpty, "keys naming no option: \(flags.subtracting(options).sorted())")
+        for key in ServerConfigKey.all {
+            #expect(help.contains(key.environment), "\(key.path): \(key.environment) is not in herald serve --help")
+        }
+    }
+
     @Test("--config, else HERALD_CONFIG; no file is searched for")
     func fileChoice() throws {
         #expect(try ServeSettings.loadFile(flag: nil, environment: [:]) == nil)

@@ -118,6 +118,22 @@ def test_apply_dry_run_apply_refuse_force(world):
     assert audit.stdout.count("admin.realm.imported") == 2, audit.stdout
 
 
+def test_apply_creates_a_realm_the_server_lacks(world):
+    herald, realms, work, cli = world
+    file = work / "beta.yaml"
+    file.write_text("realm: beta\nclients:\n  - {client_id: beta-bot, subject: agent-beta, auth: client_secret_post,\n"
+                    "     secret: beta-bot-secret-0123456789}\ndirectory:\n  static:\n    agents:\n      - {id: agent-beta}\n")
+    dry = cli("realm", "apply", str(file), "--dry-run")
+    assert dry.returncode == 0 and "+ client beta-bot" in dry.stdout and "+ agent agent-beta" in dry.stdout, dry.stdout
+    assert "beta" not in cli("realm", "list", "--output", "json").stdout
+    done = cli("realm", "apply", str(file))
+    assert done.returncode == 0, done.stderr + done.stdout
+    r = requests.post(f"{herald.base}/realms/beta/protocol/openid-connect/token", timeout=10,
+                      data={"grant_type": "client_credentials", "client_id": "beta-bot",
+                            "client_secret": "beta-bot-secret-0123456789"})
+    assert r.status_code == 200, r.text
+
+
 def test_apply_bad_file_lists_every_problem_with_its_line(world):
     herald, realms, work, cli = world
     bad = work / "bad.yaml"
