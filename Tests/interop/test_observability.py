@@ -316,3 +316,13 @@ def test_default_policy_reports_a_stale_peer_and_the_text_access_log(start_heral
     line = next(line for line in access_lines(h) if f"request_id={request_id} " in line)
     assert " method=POST path=/realms/acme/protocol/openid-connect/token status=200 " in line, line
     assert " realm=acme client_id=procurement-bot" in line and " remote=127.0.0.1 " in line, line
+
+    # The request's other log lines carry its id too (here the denial's info line).
+    denied = requests.post(h.token_endpoint("acme"), data={"grant_type": "client_credentials"},
+                           auth=("procurement-bot", "wrong"), headers={"X-Request-Id": "obs-denied-7"}, timeout=10)
+    assert denied.status_code == 401 and denied.headers["X-Request-Id"] == "obs-denied-7"
+    time.sleep(0.2)
+    log = h.log_path.read_text(errors="replace").splitlines()
+    assert any("token denied" in line and "request.id=obs-denied-7" in line for line in log), log[-5:]
+    assert any(line.startswith(tuple("0123456789")) and "access request_id=obs-denied-7 " in line
+               and "status=401" in line for line in log)
