@@ -448,3 +448,15 @@ metrics:
                             cert=pki["client"], timeout=10).status_code == 200
     finally:
         assert h.stop() == 0
+
+
+def test_sighup_without_tls_leaves_the_server_running(start_tls, pki):
+    """`systemctl reload` sends SIGHUP whatever the configuration; it must not end herald."""
+    h = start_tls(tls=False)
+    h.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + RELOAD_TIMEOUT
+    while "no TLS certificate to reload" not in h.log():
+        assert time.monotonic() < deadline and h.proc.poll() is None, h.log()[-2000:]
+        time.sleep(0.1)
+    assert requests.get(f"http://127.0.0.1:{h.port}/health/live", timeout=10).status_code == 200
+    assert h.stop() == 0

@@ -58,10 +58,10 @@ struct ListenerSet {
                                         logger: logger))
             metadata["metrics_listen"] = "\(address)"
         }
-        if !stores.isEmpty {
-            services.append(CertificateReloadService(stores: stores, interval: listeners.certificateCheckInterval,
-                                                     logger: logger))
-        }
+        // Always, TLS or not: SIGHUP's default action ends the process, and `systemctl
+        // reload` (deploy/herald.service) sends one.
+        services.append(CertificateReloadService(stores: stores, interval: listeners.certificateCheckInterval,
+                                                 logger: logger))
         self.services = services
         logMetadata = metadata
     }
