@@ -40,6 +40,8 @@ struct AdminAPITests {
             let audit = try await client.call(.get, "/admin/realms/test/audit?type=admin.*", token: token)
             let types = (audit.object["entries"] as? [[String: Any]])?.compactMap { $0["type"] as? String }
             #expect(types == ["admin.mapping.added", "admin.mapping.removed"])
+            let details = (audit.object["entries"] as? [[String: Any]])?.compactMap { $0["detail"] as? [String: String] }
+            #expect(details?.last == ["id": id, "group": "ops", "role": "mcps-l4"])
             let issued = try await client.call(.get, "/admin/realms/test/audit?type=token.issued&client=two-bot", token: token)
             #expect((issued.object["entries"] as? [[String: Any]])?.count == 3)
             let actor = (audit.object["entries"] as? [[String: Any]])?.first?["actor"] as? String

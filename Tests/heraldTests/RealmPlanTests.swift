@@ -123,5 +123,12 @@ struct RealmPlanTests {
         var removed = AdminChangeLog()
         removed.read([Self.entry(3, "admin.mapping.removed", ["id": "rm-1"])])
         #expect(removed.conflicts(with: plan, fileSecrets: []).map(\.change.object) == [.init(kind: .roleMapping, id: "payment-bots → mcps-l2")])
+        // Since the server names the removed mapping, only re-adding that one conflicts.
+        var named = AdminChangeLog()
+        named.read([Self.entry(3, "admin.mapping.removed", ["id": "rm-1", "group": "payment-bots", "role": "mcps-l2"])])
+        #expect(named.conflicts(with: plan, fileSecrets: []).map(\.change.object) == [.init(kind: .roleMapping, id: "payment-bots → mcps-l2")])
+        named = AdminChangeLog()
+        named.read([Self.entry(3, "admin.mapping.removed", ["id": "rm-7", "group": "auditors", "role": "mcps-l1"])])
+        #expect(named.conflicts(with: plan, fileSecrets: []).isEmpty)
     }
 }

@@ -38,7 +38,14 @@ struct AdminMappingsEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
         let realm = try context.parameter("realm"), id = try context.parameter("id")
-        try await admin.edit(realm, event: "admin.mapping.removed", detail: ["id": id]) { document in
+        // The group and role too: an id is only a position in a realm file, and `herald realm
+        // apply` needs to know which mapping an admin removed.
+        var detail = ["id": id]
+        if let mapping = try admin.runtime(realm).config.roleMappings.first(where: { $0.id == id }) {
+            detail["group"] = mapping.group
+            detail["role"] = mapping.role
+        }
+        try await admin.edit(realm, event: "admin.mapping.removed", detail: detail) { document in
             let mappings = document.objects("role_mappings")
             guard mappings.contains(where: { $0["id"] as? String == id }) else {
                 throw OAuthError.notFound("realm \(realm) has no role mapping \(id)")
