@@ -35,6 +35,23 @@ final class CertificateStore: Sendable {
 
     var pair: CertificatePair { state.withLock { $0.pair } }
 
+    /// Logs the pair in use, and a warning when it expires within `warning` (renewal failing
+    /// silently is how certificates expire in production).
+    func logCurrent(logger: Logger, now: Date = Date(), warning: TimeInterval = 14 * 86_400) {
+        let pair = pair
+        let metadata: Logger.Metadata = [
+            "listener": "\(listener)", "certificate": "\(files.certificate)", "serial": "\(pair.serial)",
+            "not_after": "\(CertificatePair.format(pair.notValidAfter))",
+        ]
+        let left = pair.notValidAfter.timeIntervalSince(now)
+        if left < warning {
+            logger.warning("TLS certificate expires in \(Int(left / 3600)) h; renew it (herald reloads the files when they change)",
+                           metadata: metadata)
+        } else {
+            logger.info("TLS certificate loaded", metadata: metadata)
+        }
+    }
+
     /// Re-reads the files; unless `force`, only when their size, inode or mtime changed.
     func reload(force: Bool, logger: Logger) -> Outcome {
         let stamp = FileStamp(files: files)
@@ -54,6 +71,7 @@ final class CertificateStore: Sendable {
                 "listener": "\(listener)", "certificate": "\(files.certificate)", "serial": "\(pair.serial)",
                 "previous_serial": "\(previous)", "not_after": "\(CertificatePair.format(pair.notValidAfter))",
             ])
+            logCurrent(logger: logger)
             return .reloaded(serial: pair.serial)
         } catch {
             let message = (error as? HeraldError)?.message ?? "\(error)"

@@ -58,6 +58,7 @@ struct ListenerSet {
                                         logger: logger))
             metadata["metrics_listen"] = "\(address)"
         }
+        for store in stores { store.logCurrent(logger: logger) }
         // Always, TLS or not: SIGHUP's default action ends the process, and `systemctl
         // reload` (deploy/herald.service) sends one.
         services.append(CertificateReloadService(stores: stores, interval: listeners.certificateCheckInterval,
