@@ -135,6 +135,28 @@ struct DelegatedTokenBoundaryTests {
         }
     }
 
+    @Test("a token exchanged for a peer's agent is no caller credential either")
+    func peerAgentCaller() async throws {
+        let server = try await TestServer.start(realms: Self.realm)
+        defer { server.directory.remove() }
+        try await server.herald.application.test(.router) { client in
+            var claims = JWTParts.claims(try #require(try await Lifecycle.token(client)))
+            claims["federated_from"] = "https://peer.example/realms/globex"
+            claims["act"] = ["sub": "agent-four", "client_id": "four-bot"]
+            claims["client_id"] = "four-bot"
+            let runtime = try #require(server.herald.registry.runtime(named: "test"))
+            let signer = try #require(runtime.keyRing.signer(for: runtime.config.signingAlgorithm))
+            let token = try signer.sign(claims: Array(JSONSerialization.data(withJSONObject: claims)), typ: "at+jwt")
+            let report = try await client.call(.post, "/realms/test/agents/agent-zero/events", token: nil,
+                                               body: #"{"outcome":"success","reference":"r1"}"#,
+                                               headers: [.authorization: "Bearer \(token)", .contentType: "application/json"])
+            #expect(report.status == 401 && report.object["error"] as? String == "invalid_token")
+            #expect(report.object["error_description"] as? String == "this token was exchanged for agent agent-two of "
+                + "federation peer https://peer.example/realms/globex; it is not an agent credential of this realm: use "
+                + "the agent's own token")
+        }
+    }
+
     @Test("a killed actor stops the tokens delegated to it, as it stops its own")
     func killedActor() async throws {
         let server = try await TestServer.start(realms: Self.realm)

@@ -34,6 +34,12 @@ struct CallerAuthenticator: Sendable {
             // An upstream user's token names no agent of this realm in sub: taking sub as the
             // caller would let an agent added later under that id be impersonated.
             if let refusal = verified.claims.notAnAgentCredential { throw unauthorized(realm, refusal, error: true) }
+            // Likewise a peer's agent: its sub is the peer's, not this realm's agent of that id.
+            if let entity = verified.claims.federated_from {
+                throw unauthorized(realm, "this token was exchanged for agent \(verified.claims.sub) of federation peer "
+                                   + "\(entity); it is not an agent credential of this realm: use the agent's own token",
+                                   error: true)
+            }
             if let stopped = book.stoppedActor(of: verified.claims, realm: realm.name) {
                 throw OAuthError(status: .forbidden, code: "access_denied",
                                  description: LifecycleBook.stoppedActorDescription(stopped))
