@@ -54,7 +54,11 @@ struct ServeSettingsTests {
         let text = ServeSettings(flags: [:], environment: ["HERALD_DATA": "/srv/data"], file: file).rendered()
         #expect(text.contains("  listen: 127.0.0.1:9001  # file"))
         #expect(text.contains("  data_directory: /srv/data  # env"))
-        #expect(text.contains("  public_url: null  # default: http://LISTEN"))
+        #expect(text.contains("  # public_url: unset  # default: http://LISTEN"))
+        // The output is a herald.yaml that gives the same settings.
+        let again = try ServerConfigFile.parse(text: text, file: "check", baseDirectory: "")
+        #expect(ServeSettings(flags: [:], environment: [:], file: again).settings.map(\.value)
+            == ServeSettings(flags: [:], environment: ["HERALD_DATA": "/srv/data"], file: file).settings.map(\.value))
         let example = try ServerConfigFile.parse(text: ConfigExampleCommand.text, file: "example", baseDirectory: "/")
         #expect(example.values.count == ServerConfigKey.all.filter { $0.defaultValue != nil }.count)
         #expect(ConfigExampleCommand.text.contains("  # cert: /etc/herald/tls/herald.crt"))

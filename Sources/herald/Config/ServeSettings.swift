@@ -91,11 +91,13 @@ struct ServeSettings {
         for section in ServerConfigKey.sections {
             lines.append("\(section):")
             for setting in settings where setting.key.section == section {
-                let shown = setting.key.secret && setting.value != nil ? "<redacted>"
-                    : setting.value?.description ?? "null"
-                let origin = setting.source == .default && setting.value == nil
-                    ? "default: \(setting.key.defaultText)" : setting.source.rawValue
-                lines.append("  \(setting.key.name): \(shown)  # \(origin)")
+                // Unset keys as comments, so that the output is itself a valid herald.yaml.
+                guard let value = setting.value else {
+                    lines.append("  # \(setting.key.name): unset  # default: \(setting.key.defaultText)")
+                    continue
+                }
+                let shown = setting.key.secret ? "<redacted>" : value.description
+                lines.append("  \(setting.key.name): \(shown)  # \(setting.source.rawValue)")
             }
         }
         return lines.joined(separator: "\n")
