@@ -9,6 +9,14 @@ extension ServeCommand {
     static let listenerEnvironment = "HERALD_TLS_CERT, HERALD_TLS_KEY, HERALD_ADMIN_LISTEN, HERALD_METRICS_LISTEN, "
         + "HERALD_ADMIN_TLS_CERT, HERALD_ADMIN_TLS_KEY, HERALD_ADMIN_CLIENT_CA"
 
+    /// Sets the listeners, and with TLS on and no `--public-url` an `https://LISTEN` default.
+    func applyListeners(to configuration: inout ServerConfiguration, environment: [String: String]) throws {
+        configuration.listeners = try listenerConfiguration(environment: environment)
+        if configuration.listeners.tls != nil, (publicURL ?? environment["HERALD_PUBLIC_URL"]).map(\.isEmpty) ?? true {
+            configuration.publicURL = "https://\(ListenAddress(host: configuration.host, port: configuration.port))"
+        }
+    }
+
     func listenerConfiguration(environment: [String: String]) throws -> ListenerConfiguration {
         func value(_ flag: String?, _ variable: String) -> String? {
             (flag ?? environment[variable]).flatMap { $0.isEmpty ? nil : $0 }

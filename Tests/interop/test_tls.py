@@ -159,9 +159,9 @@ def run_herald(tmp_path: Path, args: list[str], port: int):
 def start_tls(tmp_path, pki):
     started: list[TLSHerald] = []
 
-    def _start(*extra: str, tls: bool = True) -> TLSHerald:
+    def _start(*extra: str, tls: bool = True, public_url: bool = True) -> TLSHerald:
         port = free_port()
-        args = ["--public-url", f"{'https' if tls else 'http'}://127.0.0.1:{port}"]
+        args = ["--public-url", f"{'https' if tls else 'http'}://127.0.0.1:{port}"] if public_url else []
         if tls:
             args += ["--tls-cert", str(pki["cert"]), "--tls-key", str(pki["key"])]
         proc, log_path, data = run_herald(tmp_path, args + list(extra), port)
@@ -462,3 +462,10 @@ def test_sighup_without_tls_leaves_the_server_running(start_tls, pki):
         time.sleep(0.1)
     assert requests.get(f"http://127.0.0.1:{h.port}/health/live", timeout=10).status_code == 200
     assert h.stop() == 0
+
+
+def test_without_public_url_the_issuer_is_https_when_tls_is_on(start_tls, pki):
+    h = start_tls(public_url=False)
+    doc = requests.get(f"{h.base}/realms/acme/.well-known/openid-configuration", verify=pki["ca_pem"], timeout=10).json()
+    assert doc["issuer"] == f"https://127.0.0.1:{h.port}/realms/acme"
+    assert "--public-url is http://" not in h.log()
