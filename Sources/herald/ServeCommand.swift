@@ -17,7 +17,6 @@ struct ServeCommand: AsyncParsableCommand {
             --config FILE (env HERALD_CONFIG) reads the same settings from a herald.yaml \
             (`herald config example` prints one): a flag overrides its variable, which overrides \
             the file, which overrides the default.
-            TLS and listeners: \(ServeCommand.listenerEnvironment).
             """
     )
 
@@ -121,7 +120,6 @@ struct ServeCommand: AsyncParsableCommand {
         )
         configuration.trustedProxies = proxies()
         try applyListeners(to: &configuration, environment: environment)
-        configuration.listeners = try listenerConfiguration(environment: environment)
         configuration.accessLog = try accessLogFormat()
         configuration.readinessFederation = try federationReadiness()
         let herald: Herald
