@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from herald_helpers import Admin, assert_oauth_error
+from test_attacks_stopped import _status as status_in_list
 from test_upstream_idp import SECRETS, JWKSServer, World, claims_of, issued, mint, public_set, refused, rsa_key
 
 GATE_SECRET = "gate-secret-0123456789abcdefgh"
@@ -167,3 +168,25 @@ def test_killing_the_orchestrator_stops_the_delegated_tokens_at_the_next_request
         assert admin.call("POST", "up/agents/agent-orchestrator/revive").status_code == 200
     assert introspect(world, second)["active"] is True
     assert claims_of(second)["idp"] == world.kc_iss
+
+
+def test_the_status_list_entry_of_an_upstream_users_token_is_its_current_actors(world):
+    """A relying party that checks only the status list (§8) sees the kill of the agent that
+    holds an upstream user's token: the token carries its current actor's entry."""
+    user, first, second = delegated(world)
+    own = {client: claims_of(requests.post(world.token_url, auth=(client, SECRETS[client]),
+                                           data={"grant_type": "client_credentials"}, timeout=10)
+                             .json()["access_token"])["status"]["status_list"]
+           for client in ["orchestrator", "coder"]}
+    assert claims_of(first)["status"]["status_list"] == own["orchestrator"]
+    assert claims_of(second)["status"]["status_list"] == own["coder"]
+    index = own["orchestrator"]["idx"]
+    assert status_in_list(world.herald, "up", index) == 0
+    admin = Admin(world.herald)
+    assert admin.call("POST", "up/agents/agent-orchestrator/kill", {"reason": "status list"}).status_code == 200
+    try:
+        assert status_in_list(world.herald, "up", index) == 2
+    finally:
+        assert admin.call("POST", "up/agents/agent-orchestrator/revive").status_code == 200
+    assert status_in_list(world.herald, "up", index) == 0
+

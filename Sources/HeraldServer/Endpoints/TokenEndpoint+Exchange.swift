@@ -8,7 +8,7 @@ extension TokenEndpoint {
     func exchange(_ form: [String: String], client: ClientProfile, in realm: RealmRuntime) async throws -> Response {
         let subjectToken = try TokenExchangeGrant.subjectToken(form)
         let actor = try await realm.resolve(client)
-        let (actorDecision, _) = try await decide(actor, in: realm)
+        let (actorDecision, actorRecord) = try await decide(actor, in: realm)
         let idToken = form["subject_token_type"] == TokenExchangeGrant.idTokenType
         let subject = try await subject(of: subjectToken, idToken: idToken, actor: actor, client: client, in: realm)
         let level = min(subject.level, actorDecision.level)
@@ -21,8 +21,9 @@ extension TokenEndpoint {
         let now = Int(clock.now().timeIntervalSince1970)
         let exp = min(now + realm.config.tokenLifetimeSeconds, Int(subject.expiresAt.timeIntervalSince1970))
         let jti = AccessTokenIssuer.newTokenID()
-        let claims = TokenExchangeGrant.claims(subject: subject, actor: actor, client: client.client, level: level,
-                                               scopes: scopes, realm: realm, jti: jti, now: now, exp: exp)
+        let claims = TokenExchangeGrant.claims(subject: subject, actor: actor, actorStatusIndex: actorRecord.statusIndex,
+                                               client: client.client, level: level, scopes: scopes, realm: realm,
+                                               jti: jti, now: now, exp: exp)
         let token: String
         do { token = try signer.sign(claims: claims, typ: "at+jwt") } catch {
             throw OAuthError(status: .internalServerError, code: "server_error", description: "the token could not be signed",

@@ -57,8 +57,14 @@ struct TokenExchangeGrant: Sendable {
     }
 
     /// The exchanged token's claims (wire-formats §2 plus `act` and `federated_from`).
-    static func claims(subject: Subject, actor: ResolvedPrincipal, client: Client, level: TrustLevel, scopes: [String],
-                       realm: RealmRuntime, jti: String, now: Int, exp: Int) -> [UInt8] {
+    ///
+    /// `actorStatusIndex` is the current actor's status list entry. A subject with an entry
+    /// (a local agent) keeps its own; an upstream IdP's user has none, so the token carries its
+    /// current actor's: a relying party that checks only the status list (§8) then sees the
+    /// kill of the agent that holds the token.
+    static func claims(subject: Subject, actor: ResolvedPrincipal, actorStatusIndex: Int?, client: Client,
+                       level: TrustLevel, scopes: [String], realm: RealmRuntime, jti: String, now: Int,
+                       exp: Int) -> [UInt8] {
         var writer = JSONWriter(capacity: 768)
         writer.beginObject()
         writer.member("iss", realm.issuer)
@@ -90,7 +96,9 @@ struct TokenExchangeGrant: Sendable {
         writer.endObject()
         if let federatedFrom = subject.federatedFrom { writer.member("federated_from", federatedFrom) }
         if let idp = subject.idp { writer.member("idp", idp) }
-        if let index = subject.statusIndex { AccessTokenIssuer.writeStatus(&writer, index: index, in: realm) }
+        if let index = subject.statusIndex ?? (subject.idp != nil ? actorStatusIndex : nil) {
+            AccessTokenIssuer.writeStatus(&writer, index: index, in: realm)
+        }
         writer.member("jti", jti)
         writer.member("iat", now)
         writer.member("nbf", now)
