@@ -268,7 +268,9 @@ def test_glewlwyd_token_becomes_the_level_its_scope_maps_to(world):
     assert claims["sub"] == world.peer["CLIENT_ID"]
     assert claims["idp"] == world.peer["ISSUER"]
     assert claims["mcps"]["trust_level"] == 2 and claims["mcps"]["trust_label"] == "L2 -- Standard"
-    assert "trust_score" not in claims["mcps"] and "status" not in claims
+    assert "trust_score" not in claims["mcps"]
+    # the status list entry is the acting agent's (test_upstream_idp_boundaries checks whose)
+    assert claims["status"]["status_list"]["uri"] == world.herald.issuer("up") + "/statuslists/1"
     assert claims["realm_access"] == {"roles": ["mcps-l2"]}
     assert claims["act"] == {"sub": "agent-orchestrator", "client_id": "orchestrator"}
     assert claims["exp"] <= claims_of(token)["exp"]

@@ -27,8 +27,8 @@ struct AccessTokenIssuer: Sendable {
         writer.beginObject()
         writer.raw(principal.claimsPrefix)
         writer.member("scope", scopes.joined(separator: " "))
-        Self.writeMCPS(&writer, claim: realm.levelTable.claim(for: decision.level), score: decision.score,
-                       stage: decision.stage.rawValue)
+        Self.writeMCPS(&writer, claim: realm.levelTable.claim(for: decision.level),
+                       lifecycle: (decision.score, decision.stage.rawValue))
         Self.writeStatus(&writer, index: statusIndex, in: realm)
         let jti = Self.newTokenID()
         writer.member("jti", jti)
@@ -46,8 +46,10 @@ struct AccessTokenIssuer: Sendable {
         }
     }
 
-    /// The `mcps` claim (wire-formats §2), with the lifecycle members.
-    static func writeMCPS(_ writer: inout JSONWriter, claim: MCPSClaim, score: Int, stage: String) {
+    /// The `mcps` claim (wire-formats §2): the six members every token has, and the lifecycle
+    /// members `trust_score` and `pipeline_stage` for a subject with a lifecycle in this realm
+    /// (not for an upstream IdP's user, `lifecycle` nil).
+    static func writeMCPS(_ writer: inout JSONWriter, claim: MCPSClaim, lifecycle: (score: Int, stage: String)?) {
         writer.key("mcps")
         writer.beginObject()
         writer.member("trust_level", claim.trustLevel.rawValue)
@@ -56,8 +58,10 @@ struct AccessTokenIssuer: Sendable {
         writer.member("tx_limit", claim.txLimit)
         writer.member("day_limit", claim.dayLimit)
         writer.member("scopes", claim.scopes.joined(separator: ","))
-        writer.member("trust_score", score)
-        writer.member("pipeline_stage", stage)
+        if let lifecycle {
+            writer.member("trust_score", lifecycle.score)
+            writer.member("pipeline_stage", lifecycle.stage)
+        }
         writer.endObject()
     }
 

@@ -78,12 +78,9 @@ struct TokenExchangeGrant: Sendable {
         writer.member("roles", strings: subject.federatedFrom == nil && subject.idp == nil ? subject.roles : [level.role])
         writer.endObject()
         writer.member("scope", scopes.joined(separator: " "))
-        if subject.idp != nil {
-            writeMCPSWithoutLifecycle(&writer, claim: realm.levelTable.claim(for: level))
-        } else {
-            AccessTokenIssuer.writeMCPS(&writer, claim: realm.levelTable.claim(for: level), score: subject.score,
-                                        stage: subject.stage)
-        }
+        // An upstream IdP's user has no lifecycle here: no trust_score or pipeline_stage.
+        AccessTokenIssuer.writeMCPS(&writer, claim: realm.levelTable.claim(for: level),
+                                    lifecycle: subject.idp == nil ? (subject.score, subject.stage) : nil)
         // RFC 8693 §4.1: the current actor on top, earlier actors nested inside it.
         writer.key("act")
         writer.beginObject()
@@ -105,19 +102,5 @@ struct TokenExchangeGrant: Sendable {
         writer.member("exp", exp)
         writer.endObject()
         return writer.bytes
-    }
-
-    /// The six `mcps` members every token has (wire-formats §2), for a subject without a
-    /// lifecycle in this realm (an upstream IdP's user).
-    static func writeMCPSWithoutLifecycle(_ writer: inout JSONWriter, claim: MCPSClaim) {
-        writer.key("mcps")
-        writer.beginObject()
-        writer.member("trust_level", claim.trustLevel.rawValue)
-        writer.member("trust_label", claim.trustLabel)
-        writer.member("payment_enabled", claim.paymentEnabled)
-        writer.member("tx_limit", claim.txLimit)
-        writer.member("day_limit", claim.dayLimit)
-        writer.member("scopes", claim.scopes.joined(separator: ","))
-        writer.endObject()
     }
 }
