@@ -88,15 +88,8 @@ struct RealmApplyCommand: AsyncParsableCommand {
         let names = try await session.json(.GET, AdminClient.path("admin", "realms"))["realms"]?.array ?? []
         guard names.contains(.string(realm)) else { return nil }
         let export = try await RealmExportCommand.fetch(session, realm: realm, format: .json)
-        let loaded: LoadedRealm
-        do {
-            loaded = try RealmImporter.loader.load(text: export, file: "export of realm \(realm)",
-                                                   baseDirectory: FileManager.default.currentDirectoryPath)
-        } catch let error as RealmFileError {
-            throw CLIError.refused("the server's export of realm \(realm) does not load as a realm file "
-                + "(\(error.issues.first.map { "\($0)" } ?? error.description)); is this herald older than the server?")
-        }
-        return RealmDiffCommand.canonical(loaded)
+        return RealmDiffCommand.canonical(try RealmDiffCommand.load(
+            export: export, realm: realm, advice: "is this herald older than the server?"))
     }
 
     /// The realm's `admin.*` audit entries, every page, folded into an ``AdminChangeLog``.

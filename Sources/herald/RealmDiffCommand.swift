@@ -52,15 +52,19 @@ struct RealmDiffCommand: AsyncParsableCommand {
 
     /// The server's JSON export, loaded like a realm file and rendered canonically.
     static func canonicalLines(ofExport export: String, realm: String) throws -> [String] {
-        let loaded: LoadedRealm
+        canonicalLines(try load(export: export, realm: realm, advice: "compare `herald realm export` by hand"))
+    }
+
+    /// The server's JSON export of `realm`, loaded like a realm file; `advice` ends the error
+    /// when it does not load (a server newer than this CLI, most likely).
+    static func load(export: String, realm: String, advice: String) throws -> LoadedRealm {
         do {
-            loaded = try RealmImporter.loader.load(text: export, file: "export of realm \(realm)",
-                                                   baseDirectory: FileManager.default.currentDirectoryPath)
+            return try RealmImporter.loader.load(text: export, file: "export of realm \(realm)",
+                                                 baseDirectory: FileManager.default.currentDirectoryPath)
         } catch let error as RealmFileError {
             throw CLIError.refused("the server's export of realm \(realm) does not load as a realm file "
-                + "(\(error.issues.first.map { "\($0)" } ?? error.description)); compare `herald realm export` by hand")
+                + "(\(error.issues.first.map { "\($0)" } ?? error.description)); \(advice)")
         }
-        return canonicalLines(loaded)
     }
 
     /// The realm as Herald would store it, as sorted-key JSON lines.
