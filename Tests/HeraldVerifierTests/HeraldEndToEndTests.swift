@@ -6,7 +6,6 @@ import HeraldTesting
 import HeraldVerifier
 import Hummingbird
 import NIOCore
-import NIOFoundationCompat
 import Logging
 import Testing
 #if canImport(Glibc)
@@ -50,7 +49,7 @@ struct HeraldEndToEndTests {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
         return Reply(status: Int(response.status.code),
-                     object: (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]) ?? [:])
+                     object: (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]) ?? [:])
     }
 
     static func token(_ base: String, realm: String, basic: String) async throws -> String {
