@@ -15,7 +15,9 @@ enum UpstreamClaims {
             guard let members = current as? [String: Any], let next = members[String(name)] else { return nil }
             current = next
         }
-        return current is NSNull ? nil : current
+        // An exact class check, not `is NSNull`: on Linux, testing a Swift array (a roles
+        // claim) against a class bridges the whole array to an NSArray first, on every token.
+        return ObjectIdentifier(type(of: current)) == ObjectIdentifier(NSNull.self) ? nil : current
     }
 
     /// Roles or groups as a list: a string is split on spaces (OAuth `scope`), an array must
@@ -41,17 +43,24 @@ enum UpstreamClaims {
         case is NSNull: "null"
         case is [Any]: "an array"
         case is [String: Any]: "an object"
-        case let number as NSNumber:
-            // JSONSerialization reads true/false as NSNumber too, of ObjC type `c` (char).
-            String(cString: number.objCType) == "c" ? "a boolean" : "a number"
+        case let number as NSNumber: isBoolean(number) ? "a boolean" : "a number"
         default: "a \(type(of: value))"
         }
     }
 
+    /// JSONSerialization reads true/false as NSNumber too, of ObjC type `c` (char).
+    static func isBoolean(_ number: NSNumber) -> Bool {
+        number.objCType.pointee == CChar(UInt8(ascii: "c")) && number.objCType[1] == 0
+    }
+
     /// A NumericDate claim (RFC 7519 §2): a JSON number, not a boolean or a string.
     static func date(_ name: String, in object: [String: Any]) -> Result<Date?, TypeMismatch> {
-        guard let value = object[name], !(value is NSNull) else { return .success(nil) }
-        guard let number = value as? NSNumber, typeName(number) == "a number" else {
+        guard let value = object[name], ObjectIdentifier(type(of: value)) != ObjectIdentifier(NSNull.self) else {
+            return .success(nil)
+        }
+        // The number test without ``typeName(_:)`` on the way to success: its casts of an
+        // NSNumber to String, [Any] and [String: Any] each try a bridge, three times a token.
+        guard let number = value as? NSNumber, !isBoolean(number) else {
             return .failure(TypeMismatch(found: typeName(value)))
         }
         return .success(Date(timeIntervalSince1970: number.doubleValue))
