@@ -126,8 +126,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
                                    issuer: AccessTokenIssuer(clock: clock), lifecycle: lifecycle,
                                    tokens: AccessTokenVerifier(clock: clock), federation: federation, metrics: metrics, audit: audit, clock: clock,
                                    logger: logger,
-                                   upstream: UpstreamTokenVerifier(keys: UpstreamKeyCache(clock: clock, logger: logger),
-                                                                   clock: clock)).routes)
+                                   upstream: UpstreamTokenVerifier(clock: clock, logger: logger)).routes)
     let tokens = AccessTokenVerifier(clock: clock)
     let callers = CallerAuthenticator(clients: authenticator, tokens: tokens, book: lifecycle.book)
     let adminAuth = AdminAuthMiddleware<HeraldRequestContext>(registry: registry, clock: clock, book: lifecycle.book)

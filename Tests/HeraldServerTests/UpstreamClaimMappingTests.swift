@@ -17,7 +17,7 @@ struct UpstreamClaimMappingTests {
                                maxLevel: .l2, mayAct: ["orchestrator"])
 
     var verifier: UpstreamTokenVerifier {
-        UpstreamTokenVerifier(keys: UpstreamKeyCache(clock: clock, logger: Logger(label: "test")), clock: clock)
+        UpstreamTokenVerifier(clock: clock, logger: Logger(label: "test"))
     }
 
     /// The claims with `overrides` (a JSON object; null removes a claim) applied.
@@ -90,14 +90,5 @@ struct UpstreamClaimMappingTests {
     @Test("leeway: nbf and iat up to 30 s ahead are accepted; exp needs only to be ahead")
     func leeway() {
         #expect(description(claims(#"{"exp": 1800000001, "nbf": 1800000030, "iat": 1800000030}"#)) == nil)
-    }
-
-    @Test("Cache-Control max-age is read within 30 s – 1 d; 5 min without one")
-    func maxAge() {
-        #expect(UpstreamKeyCache.maxAge("public, max-age=600") == 600)
-        #expect(UpstreamKeyCache.maxAge("max-age=0, must-revalidate") == 30)
-        #expect(UpstreamKeyCache.maxAge("max-age=99999999") == 86400)
-        #expect(UpstreamKeyCache.maxAge("no-store") == 300)
-        #expect(UpstreamKeyCache.maxAge(nil) == 300)
     }
 }

@@ -206,6 +206,65 @@ struct RemoteJWKSCacheTests {
         }
     }
 
+    /// RFC 7517 Appendix A.1's 2048-bit RSA public key, as an upstream IdP publishes one.
+    static func rsaJWK(kid: String) -> String {
+        #"{"kty":"RSA","use":"sig","alg":"RS256","kid":"\#(kid)","e":"AQAB","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}"#
+    }
+
+    @Test("with acceptsRSAKeys, RSA keys are served by thirdPartyKey(for:), never by key(for:); a rotated one is picked up")
+    func rsaKeySets() async throws {
+        let configuration = RemoteJWKSCache.Configuration(acceptsRSAKeys: true)
+        let ecKey = first
+        try await withCache(configuration) { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, clock: ManualClock) async throws in
+            let enc = #"{"kty":"RSA","kid":"enc-1","use":"enc","alg":"RSA-OAEP","n":"AQAB","e":"AQAB"}"#
+            endpoint.update { $0.body = #"{"keys":["# + [Self.rsaJWK(kid: "rsa-1"), enc, ecKey.json(includeMetadata: true)].joined(separator: ",") + "]}" }
+            guard case .rsa(let rsa) = try await cache.thirdPartyKey(for: "rsa-1") else {
+                Issue.record("kid rsa-1 is not served as an RSA key")
+                return
+            }
+            #expect(rsa.kid == "rsa-1")
+            #expect(try await cache.thirdPartyKeys().map(\.kid) == ["rsa-1", ecKey.kid])
+            #expect(try await cache.thirdPartyKey(for: ecKey.kid).thumbprint == ecKey.thumbprint)
+            #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: "rsa-1") } == .unknownKey)
+            #expect(try await cache.key(for: ecKey.kid).thumbprint == ecKey.thumbprint)
+            // An IdP rotating to a new RSA key: one re-fetch finds it; a made-up kid then waits the interval.
+            endpoint.update { $0.body = #"{"keys":["# + Self.rsaJWK(kid: "rsa-2") + "]}" }
+            clock.advance(by: 10)
+            guard case .rsa = try await cache.thirdPartyKey(for: "rsa-2") else {
+                Issue.record("the rotated kid rsa-2 is not served")
+                return
+            }
+            do throws(JWKSFetchError) {
+                _ = try await cache.thirdPartyKey(for: "made-up")
+                Issue.record("a made-up kid was found")
+            } catch {
+                #expect(error.code == .unknownKey)
+            }
+        }
+    }
+
+    @Test("without acceptsRSAKeys, a set of only RSA keys is malformed; with it, one is usable")
+    func rsaOnlySet() async throws {
+        let body = #"{"keys":["# + Self.rsaJWK(kid: "rsa-1") + "]}"
+        try await withCache { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, _: ManualClock) async throws in
+            endpoint.update { $0.body = body }
+            #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: "rsa-1") } == .malformed)
+        }
+        try await withCache(.init(acceptsRSAKeys: true)) { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, _: ManualClock) async throws in
+            endpoint.update { $0.body = body }
+            #expect(try await cache.thirdPartyKeys().map(\.kid) == ["rsa-1"])
+            endpoint.update { $0.body = #"{"keys":[{"kty":"oct","kid":"hmac","k":"c2VjcmV0"}]}"# }
+            cache.invalidate()
+            do throws(JWKSFetchError) {
+                _ = try await cache.thirdPartyKeys()
+                Issue.record("a set of only a symmetric key was usable")
+            } catch {
+                #expect(error.code == .malformed)
+                #expect(error.reason.contains("private or symmetric key"))
+            }
+        }
+    }
+
     @Test("an ETag is revalidated with If-None-Match; 304 keeps the set")
     func etagRevalidation() async throws {
         try await withCache { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, clock: ManualClock) async throws in

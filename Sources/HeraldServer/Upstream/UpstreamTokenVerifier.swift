@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Foundation
 import HeraldCore
 import HeraldJOSE
+import HeraldVerifier
 import Logging
 import Synchronization
 
@@ -32,18 +34,53 @@ final class UpstreamTokenVerifier: Sendable {
         let kid: String
     }
 
-    let keys: UpstreamKeyCache
     let clock: any HeraldClock
+    private let http: HTTPClient
+    private let logger: Logger
+    /// One key cache per `jwks_uri` (the relying-party library's: max-age within bounds,
+    /// single flight, one re-fetch per 10 s for an unknown kid, stale on failure).
+    private let remote = Mutex<[String: RemoteJWKSCache]>([:])
     private let inline = Mutex<[String: [ThirdPartyJWK]]>([:])
 
-    init(keys: UpstreamKeyCache, clock: any HeraldClock) {
-        self.keys = keys
+    /// The bounds of an upstream IdP's key cache: RSA keys are read (most IdPs sign RS256),
+    /// and a kid unknown right after a routine fetch still gets its one re-fetch per 10 s.
+    static let cacheConfiguration = RemoteJWKSCache.Configuration(maximumResponseBytes: 512 * 1024, acceptsRSAKeys: true,
+                                                                  unknownKeyRefetchCountsEveryFetch: false)
+
+    init(clock: any HeraldClock, logger: Logger, http: HTTPClient = UpstreamTokenVerifier.httpClient) {
         self.clock = clock
+        self.logger = logger
+        self.http = http
     }
 
-    /// A verifier with a key cache of its own.
+    /// A verifier with key caches of its own.
     static func standalone(clock: any HeraldClock) -> UpstreamTokenVerifier {
-        UpstreamTokenVerifier(keys: UpstreamKeyCache(clock: clock, logger: Logger(label: "herald.upstream")), clock: clock)
+        UpstreamTokenVerifier(clock: clock, logger: Logger(label: "herald.upstream"))
+    }
+
+    /// One client for the life of the process; no connection retries (a down IdP is
+    /// reported at once), no redirects (the configured URL is the one trusted).
+    static let httpClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: .seconds(5)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// The key cache of `uri`, created on first use.
+    func cache(for uri: String) throws(OAuthError) -> RemoteJWKSCache {
+        guard let url = URL(string: uri) else {
+            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
+                             description: "the jwks_uri of an upstream IdP is not a URL", reason: "upstream jwks_uri \(uri)")
+        }
+        return remote.withLock { caches in
+            if let cache = caches[uri] { return cache }
+            if caches.count > 256 { caches.removeAll() }  // realms replaced many times over
+            let cache = RemoteJWKSCache(url: url, httpClient: http, configuration: Self.cacheConfiguration,
+                                        clock: clock, logger: logger)
+            caches[uri] = cache
+            return cache
+        }
     }
 
     /// The configured IdP whose issuer `iss` is, exactly.
@@ -78,29 +115,27 @@ final class UpstreamTokenVerifier: Sendable {
 
     /// The signature, with one re-fetch of a remote key set when the kid is unknown.
     func verifySignature(_ jws: UnverifiedJWS, idp: UpstreamIdP) async throws(OAuthError) -> VerifiedThirdPartyJWS {
-        let set = try await keySet(of: idp, refreshingFor: nil)
-        do { return try jws.verify(withThirdParty: set) } catch let error as JOSEError where error.code == .unknownKey {
-            guard idp.jwksURI != nil, let kid = jws.header.kid else {
-                throw Self.invalid("\(error.reason) (the realm's inline jwks for upstream IdP \(idp.issuer))")
-            }
-            let again = try await keySet(of: idp, refreshingFor: kid)
-            do { return try jws.verify(withThirdParty: again) } catch let error as JOSEError where error.code == .unknownKey {
-                throw Self.invalid("no key in the JWKS of upstream IdP \(idp.issuer) has kid \(kid), also after re-fetching it")
-            } catch { throw Self.invalid(Self.reason(error)) }
-        } catch { throw Self.invalid(Self.reason(error)) }
-    }
-
-    private func keySet(of idp: UpstreamIdP, refreshingFor kid: String?) async throws(OAuthError) -> [ThirdPartyJWK] {
         if let uri = idp.jwksURI {
+            let cache = try cache(for: uri)
+            let set: [ThirdPartyJWK]
             do {
-                if let kid { return try await keys.keys(at: uri, refreshingFor: kid) }
-                return try await keys.keys(at: uri)
+                if let kid = jws.header.kid { set = [try await cache.thirdPartyKey(for: kid)] } else { set = try await cache.thirdPartyKeys() }
+            } catch where error.code == .unknownKey {
+                throw Self.invalid("no key in the JWKS of upstream IdP \(idp.issuer) has kid \(jws.header.kid ?? ""), also after re-fetching it")
             } catch {
                 throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                                  description: "the signing keys of upstream IdP \(idp.issuer) could not be fetched; retry shortly",
                                  reason: "upstream JWKS \(uri): \(error)")
             }
+            do { return try jws.verify(withThirdParty: set) } catch { throw Self.invalid(Self.reason(error)) }
         }
+        let set = try inlineKeys(of: idp)
+        do { return try jws.verify(withThirdParty: set) } catch let error as JOSEError where error.code == .unknownKey {
+            throw Self.invalid("\(error.reason) (the realm's inline jwks for upstream IdP \(idp.issuer))")
+        } catch { throw Self.invalid(Self.reason(error)) }
+    }
+
+    private func inlineKeys(of idp: UpstreamIdP) throws(OAuthError) -> [ThirdPartyJWK] {
         let json = idp.jwks ?? ""
         if let parsed = inline.withLock({ $0[json] }) { return parsed }
         do {

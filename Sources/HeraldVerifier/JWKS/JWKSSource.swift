@@ -21,3 +21,12 @@ extension [PublicJWK] {
         return first { $0.declaredKID == kid } ?? first { $0.declaredKID == nil && $0.thumbprint == kid }
     }
 }
+
+extension [ThirdPartyJWK] {
+    /// As `[PublicJWK].select(kid:)`: by kid (declared, else thumbprint) first, then by
+    /// thumbprint, as `verify(withThirdParty:)` matches a header's kid.
+    func select(kid: String?) -> ThirdPartyJWK? {
+        guard let kid else { return count == 1 ? self[0] : nil }
+        return first { $0.kid == kid } ?? first { $0.thumbprint == kid }
+    }
+}

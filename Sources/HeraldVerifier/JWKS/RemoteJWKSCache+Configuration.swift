@@ -15,6 +15,11 @@ extension RemoteJWKSCache {
         /// rotated), at most once per this interval; inside it, such a token is refused at
         /// once with `unknownKey`, so made-up kids cannot make the cache hammer the endpoint.
         public var unknownKeyRefetchInterval: Duration
+        /// Whether any fetch (the first, an expiry refresh) starts the
+        /// ``unknownKeyRefetchInterval``, as a fetch that just happened would return the same
+        /// set (the default); when false only re-fetches for an unknown kid do, so a token
+        /// naming a key rotated in right after a routine fetch still gets one re-fetch.
+        public var unknownKeyRefetchCountsEveryFetch: Bool
         /// After a failed fetch, lookups inside this interval reuse the failure (or the stale
         /// set) instead of fetching again, so a down endpoint sees at most one attempt per
         /// interval; the first lookup after it tries again.
@@ -26,12 +31,17 @@ extension RemoteJWKSCache {
         public var timeout: Duration
         /// The largest JWKS body read; a larger one fails with `tooLarge`.
         public var maximumResponseBytes: Int
+        /// Read RSA (RS256) keys as well, for ``RemoteJWKSCache/thirdPartyKey(for:)``: an issuer
+        /// verifying an upstream IdP's tokens sets it. Off, the set must hold an EC P-256 or
+        /// Ed25519 key, which is all ``RemoteJWKSCache/key(for:)`` ever returns.
+        public var acceptsRSAKeys: Bool
 
         /// A configuration; the defaults suit a JWKS rotated with the usual overlap.
         public init(defaultMaxAge: Duration = .seconds(300), minimumMaxAge: Duration = .seconds(30),
                     maximumMaxAge: Duration = .seconds(86_400), unknownKeyRefetchInterval: Duration = .seconds(10),
                     failureBackoff: Duration = .seconds(1), maximumStaleness: Duration = .seconds(86_400),
-                    timeout: Duration = .seconds(5), maximumResponseBytes: Int = 256 * 1024) {
+                    timeout: Duration = .seconds(5), maximumResponseBytes: Int = 256 * 1024,
+                    acceptsRSAKeys: Bool = false, unknownKeyRefetchCountsEveryFetch: Bool = true) {
             self.defaultMaxAge = defaultMaxAge
             self.minimumMaxAge = minimumMaxAge
             self.maximumMaxAge = maximumMaxAge
@@ -40,6 +50,8 @@ extension RemoteJWKSCache {
             self.maximumStaleness = maximumStaleness
             self.timeout = timeout
             self.maximumResponseBytes = maximumResponseBytes
+            self.acceptsRSAKeys = acceptsRSAKeys
+            self.unknownKeyRefetchCountsEveryFetch = unknownKeyRefetchCountsEveryFetch
         }
 
         /// The lifetime to give a set served with `Cache-Control: cacheControl`.

@@ -20,7 +20,9 @@ import Synchronization
 ///   ``Configuration-swift.struct/maximumStaleness``) — after the failure at once, with the
 ///   next refresh in the background; any other lookup fails with the fetch's own error
 ///   (`unreachable`, `badStatus`, `malformed`, `tooLarge`);
-/// - keys of types Herald cannot verify with are skipped, not fatal.
+/// - keys of types Herald cannot verify with are skipped, not fatal; RSA (RS256) keys are
+///   read too when ``Configuration-swift.struct/acceptsRSAKeys`` is set, and handed out by
+///   ``thirdPartyKey(for:)`` and ``thirdPartyKeys()`` (``key(for:)`` never returns one).
 ///
 /// A lookup that the cached set answers takes a lock and no suspension, so the class sits
 /// on a request's hot path at the cost of a dictionary-free linear scan over a few keys.
@@ -36,6 +38,8 @@ public final class RemoteJWKSCache: JWKSSource {
 
     private struct Snapshot: Sendable {
         let keys: [PublicJWK]
+        /// The set as ``thirdPartyKey(for:)`` reads it (with RSA keys when configured).
+        let thirdParty: [ThirdPartyJWK]
         let expiresAt: Date
         let etag: String?
     }
@@ -48,6 +52,9 @@ public final class RemoteJWKSCache: JWKSSource {
         /// When the last fetch started: the unknown-kid rate limit counts every fetch, since
         /// one that just happened would return the same set.
         var lastFetchStarted: Date?
+        /// When a lookup last re-fetched for an unknown kid (the limit when routine fetches
+        /// do not count).
+        var lastUnknownKeyRefetch: Date?
         var lastFailure: (at: Date, error: JWKSFetchError)?
     }
 
@@ -74,8 +81,8 @@ public final class RemoteJWKSCache: JWKSSource {
         self.logger = logger
     }
 
-    private enum Plan {
-        case found(PublicJWK)
+    private enum Plan<Key> {
+        case found(Key)
         case fetch
         case fail(JWKSFetchError)
     }
@@ -83,17 +90,46 @@ public final class RemoteJWKSCache: JWKSSource {
     /// The key with `kid` (declared kid, else RFC 7638 thumbprint); with a nil `kid`, the
     /// set's only key. Fetches or re-fetches as the type's rules say.
     public func key(for kid: String?) async throws(JWKSFetchError) -> PublicJWK {
+        try await lookup(kid, in: { $0.keys }, select: { $0.select(kid: kid) })
+    }
+
+    /// Every usable key of the current set, fetching it when absent or expired; the stale set
+    /// when a refresh fails within ``Configuration-swift.struct/maximumStaleness``.
+    public func keys() async throws(JWKSFetchError) -> [PublicJWK] {
+        try await allKeys { $0.keys }
+    }
+
+    /// As ``key(for:)``, for a caller that also verifies RS256 (an issuer checking an upstream
+    /// IdP's tokens): the key of the set read as ``Configuration-swift.struct/acceptsRSAKeys``
+    /// says. Same caching, re-fetch and staleness rules.
+    public func thirdPartyKey(for kid: String?) async throws(JWKSFetchError) -> ThirdPartyJWK {
+        try await lookup(kid, in: { $0.thirdParty }, select: { $0.select(kid: kid) })
+    }
+
+    /// As ``keys()``, every usable key including RSA ones when
+    /// ``Configuration-swift.struct/acceptsRSAKeys`` is set.
+    public func thirdPartyKeys() async throws(JWKSFetchError) -> [ThirdPartyJWK] {
+        try await allKeys { $0.thirdParty }
+    }
+
+    /// The key `select` picks from the set `keysOf` reads, fetching as the type's rules say.
+    private func lookup<Key: Sendable>(_ kid: String?, in keysOf: (Snapshot) -> [Key],
+                                       select: ([Key]) -> Key?) async throws(JWKSFetchError) -> Key {
         let now = clock.now()
-        let plan: Plan = state.withLock { state in
+        let plan: Plan<Key> = state.withLock { state in
             if let snapshot = state.snapshot, now < snapshot.expiresAt {
-                if let key = snapshot.keys.select(kid: kid) { return .found(key) }
-                if state.inFlight != nil || mayRefetchForUnknownKey(state, now: now) { return .fetch }
-                return .fail(unknownKey(kid, in: snapshot, refetched: false))
+                if let key = select(keysOf(snapshot)) { return .found(key) }
+                if state.inFlight != nil { return .fetch }
+                if mayRefetchForUnknownKey(state, now: now) {
+                    state.lastUnknownKeyRefetch = now
+                    return .fetch
+                }
+                return .fail(unknownKey(kid, count: keysOf(snapshot).count, refetched: false))
             }
             // In an outage (the last fetch failed), a kid the stale set holds is answered at once
             // while a refresh runs in the background: only the first lookup after the failure
             // waited for the endpoint, however long it takes to time out.
-            if let failure = state.lastFailure, let key = staleKey(kid, state, now: now) {
+            if let failure = state.lastFailure, let stale = staleSnapshot(state, now: now), let key = select(keysOf(stale)) {
                 if state.inFlight == nil, now >= failure.at + configuration.failureBackoff.seconds {
                     _ = startFetch(&state)
                 }
@@ -112,44 +148,41 @@ public final class RemoteJWKSCache: JWKSSource {
         }
         switch await refresh() {
         case .success(let snapshot):
-            if let key = snapshot.keys.select(kid: kid) { return key }
-            throw unknownKey(kid, in: snapshot, refetched: true)
+            if let key = select(keysOf(snapshot)) { return key }
+            throw unknownKey(kid, count: keysOf(snapshot).count, refetched: true)
         case .failure(let error):
-            if let key = state.withLock({ staleKey(kid, $0, now: clock.now()) }) {
+            let stale: Key? = state.withLock { state in
+                staleSnapshot(state, now: clock.now()).flatMap { select(keysOf($0)) }
+            }
+            if let stale {
                 logger.warning("JWKS refresh failed; serving the cached key", metadata: [
                     "jwks.url": "\(url)", "key.kid": "\(kid ?? "")", "error": "\(error.reason)",
                 ])
-                return key
+                return stale
             }
             throw error
         }
     }
 
-    /// Every usable key of the current set, fetching it when absent or expired; the stale set
-    /// when a refresh fails within ``Configuration-swift.struct/maximumStaleness``.
-    public func keys() async throws(JWKSFetchError) -> [PublicJWK] {
+    /// The set `keysOf` reads, fetching as ``keys()`` says.
+    private func allKeys<Key: Sendable>(_ keysOf: (Snapshot) -> [Key]) async throws(JWKSFetchError) -> [Key] {
         let now = clock.now()
-        let cached: [PublicJWK]? = state.withLock { state in
-            if let snapshot = state.snapshot, now < snapshot.expiresAt { return snapshot.keys }
+        let cached: [Key]? = state.withLock { state in
+            if let snapshot = state.snapshot, now < snapshot.expiresAt { return keysOf(snapshot) }
             // In an outage, the stale set at once and a background refresh (as `key(for:)`).
-            if let failure = state.lastFailure, let snapshot = state.snapshot,
-               now < snapshot.expiresAt + configuration.maximumStaleness.seconds {
+            if let failure = state.lastFailure, let stale = staleSnapshot(state, now: now) {
                 if state.inFlight == nil, now >= failure.at + configuration.failureBackoff.seconds {
                     _ = startFetch(&state)
                 }
-                return snapshot.keys
+                return keysOf(stale)
             }
             return nil
         }
         if let cached { return cached }
         switch await refresh() {
-        case .success(let snapshot): return snapshot.keys
+        case .success(let snapshot): return keysOf(snapshot)
         case .failure(let error):
-            let stale: [PublicJWK]? = state.withLock { state in
-                guard let snapshot = state.snapshot,
-                      clock.now() < snapshot.expiresAt + configuration.maximumStaleness.seconds else { return nil }
-                return snapshot.keys
-            }
+            let stale: [Key]? = state.withLock { state in staleSnapshot(state, now: clock.now()).map(keysOf) }
             if let stale { return stale }
             throw error
         }
@@ -162,20 +195,21 @@ public final class RemoteJWKSCache: JWKSSource {
     }
 
     private func mayRefetchForUnknownKey(_ state: State, now: Date) -> Bool {
-        guard let last = state.lastFetchStarted else { return true }
+        let last = configuration.unknownKeyRefetchCountsEveryFetch ? state.lastFetchStarted : state.lastUnknownKeyRefetch
+        guard let last else { return true }
         return now >= last + configuration.unknownKeyRefetchInterval.seconds
     }
 
-    private func staleKey(_ kid: String?, _ state: State, now: Date) -> PublicJWK? {
+    private func staleSnapshot(_ state: State, now: Date) -> Snapshot? {
         guard let snapshot = state.snapshot, now < snapshot.expiresAt + configuration.maximumStaleness.seconds
         else { return nil }
-        return snapshot.keys.select(kid: kid)
+        return snapshot
     }
 
-    private func unknownKey(_ kid: String?, in snapshot: Snapshot, refetched: Bool) -> JWKSFetchError {
+    private func unknownKey(_ kid: String?, count: Int, refetched: Bool) -> JWKSFetchError {
         let when = refetched ? "after a re-fetch" : "(re-fetched at most every \(configuration.unknownKeyRefetchInterval))"
         guard let kid else {
-            return JWKSFetchError(.unknownKey, "the JWS names no kid and the JWKS at \(url) holds \(snapshot.keys.count) keys; a kid is required")
+            return JWKSFetchError(.unknownKey, "the JWS names no kid and the JWKS at \(url) holds \(count) keys; a kid is required")
         }
         return JWKSFetchError(.unknownKey, "kid \(kid) is not in the JWKS at \(url) \(when)")
     }
@@ -222,7 +256,7 @@ public final class RemoteJWKSCache: JWKSSource {
         let lifetime = configuration.lifetime(cacheControl: response.headers.first(name: "Cache-Control"))
         let expiresAt = clock.now() + lifetime
         if response.status == .notModified, let previous {
-            return .success(Snapshot(keys: previous.keys, expiresAt: expiresAt, etag: previous.etag))
+            return .success(Snapshot(keys: previous.keys, thirdParty: previous.thirdParty, expiresAt: expiresAt, etag: previous.etag))
         }
         guard response.status == .ok else {
             return .failure(JWKSFetchError(.badStatus, "the JWKS at \(url) answered HTTP \(response.status.code); expected 200"))
@@ -234,13 +268,14 @@ public final class RemoteJWKSCache: JWKSSource {
             return .failure(JWKSFetchError(.unreachable, "the JWKS at \(url) broke off mid-body (\(Self.describe(error)))"))
         }
         let parsed: JWKSDocument.Parsed
-        do { parsed = try JWKSDocument.parse(Array(buffer: body), url: url.absoluteString) } catch {
+        do { parsed = try JWKSDocument.parse(Array(buffer: body), url: url.absoluteString,
+                                                    acceptsRSAKeys: configuration.acceptsRSAKeys) } catch {
             return .failure(error)
         }
         for skipped in parsed.skipped {
             logger.debug("JWKS key skipped", metadata: ["jwks.url": "\(url)", "reason": "\(skipped)"])
         }
-        return .success(Snapshot(keys: parsed.keys, expiresAt: expiresAt, etag: response.headers.first(name: "ETag")))
+        return .success(Snapshot(keys: parsed.keys, thirdParty: parsed.thirdParty, expiresAt: expiresAt, etag: response.headers.first(name: "ETag")))
     }
 
     private static func describe(_ error: any Error) -> String {
