@@ -265,6 +265,23 @@ struct RemoteJWKSCacheTests {
         }
     }
 
+    @Test("when routine fetches do not count, an unknown kid right after the first fetch re-fetches once per interval")
+    func unknownKeyRefetchIgnoringRoutineFetches() async throws {
+        let configuration = RemoteJWKSCache.Configuration(unknownKeyRefetchCountsEveryFetch: false)
+        let (firstKey, rotatedKey) = (first, rotated)
+        try await withCache(configuration) { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, clock: ManualClock) async throws in
+            #expect(try await cache.key(for: firstKey.kid).thumbprint == firstKey.thumbprint)
+            endpoint.update { $0.body = JWKSTestEndpoint.document([firstKey, rotatedKey]) }
+            #expect(try await cache.key(for: rotatedKey.kid).thumbprint == rotatedKey.thumbprint)
+            #expect(endpoint.hits == 2)
+            #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: "made-up") } == .unknownKey)
+            #expect(endpoint.hits == 2)
+            clock.advance(by: 10)
+            #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: "made-up") } == .unknownKey)
+            #expect(endpoint.hits == 3)
+        }
+    }
+
     @Test("an ETag is revalidated with If-None-Match; 304 keeps the set")
     func etagRevalidation() async throws {
         try await withCache { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, clock: ManualClock) async throws in
