@@ -95,6 +95,13 @@ STATE_DEPENDENT_400 = {
 POSITIVE_EXPECTED = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 
 
+
+def schemathesis_command() -> str:
+    """The schemathesis installed beside this Python (the project venv), else the one on PATH:
+    running the file as `.venv/bin/python -m pytest ...` works without .venv/bin on PATH."""
+    beside = Path(sys.executable).parent / "schemathesis"
+    return str(beside) if beside.exists() else (shutil.which("schemathesis") or "schemathesis")
+
 def realm_objects(admin: Admin, realm: str) -> dict:
     def get(path):
         reply = admin.call("GET", f"{realm}/{path}")
@@ -299,7 +306,7 @@ def test_schemathesis_finds_no_failure(start_herald, slapd, tmp_path):
     env = dict(os.environ, HERALD_ST_BASE=herald.base, HERALD_ST_ADMIN=str(herald.data_dir / "admin-credentials"),
                HERALD_ST_CALLERS=json.dumps(callers),
                PYTHONPATH=os.pathsep.join(filter(None, [str(HOOKS_DIR), os.environ.get("PYTHONPATH")])))
-    command = [shutil.which("schemathesis") or "schemathesis", "--config-file", str(config), "--no-color",
+    command = [schemathesis_command(), "--config-file", str(config), "--no-color",
                "run", str(SPEC), "--checks", "all", "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED),
                "--report", "json"]
     print("$", " ".join(command[:1] + command[1:]))
