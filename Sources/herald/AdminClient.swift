@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// One HTTP answer: status, content type and the whole body.
 struct HTTPResult: Sendable {
@@ -38,13 +39,21 @@ struct AdminClient: Sendable {
     /// Base URL, without a trailing slash.
     let server: String
     let timeout: TimeAmount
+    /// The TLS files, for the hints of a failed handshake.
+    let tls: ClientTLS
+    /// Set on each request (AsyncHTTPClient pools connections per TLS configuration), so the
+    /// one process-wide client serves any trust store and client certificate.
+    let tlsConfiguration: TLSConfiguration
 
     /// The base URL when neither `--server` nor HERALD_SERVER is given.
     static let defaultServer = "http://127.0.0.1:8080"
 
-    init(server: String, timeout: TimeAmount = .seconds(30)) throws {
+    /// Reads the TLS files now: an unreadable, non-PEM or mismatched one is a usage error.
+    init(server: String, tls: ClientTLS = .system, timeout: TimeAmount = .seconds(30)) throws {
         self.server = try Self.normalize(server)
         self.timeout = timeout
+        self.tls = tls
+        self.tlsConfiguration = try tls.configuration()
     }
 
     /// Checks that `server` is an http(s) URL and drops trailing slashes.
@@ -78,6 +87,7 @@ struct AdminClient: Sendable {
     func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String? = nil,
               accept: String = "application/json", authorization: String? = nil) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: server + path)
+        request.tlsConfiguration = tlsConfiguration
         request.method = method
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "herald-cli")
@@ -92,7 +102,13 @@ struct AdminClient: Sendable {
             return HTTPResult(status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
                               body: Data(buffer.readableBytesView))
         } catch {
-            throw CLIError.unreachable("cannot reach the server at \(server) (\(Self.reason(error))); "
+            if let tlsFailure = tls.hint(for: error) {
+                throw CLIError.unreachable("TLS handshake with \(server) failed (\(tlsFailure.reason)); \(tlsFailure.hint)")
+            }
+            // Plain HTTP to a TLS port: the server hangs up on the bytes it cannot read.
+            let https = server.lowercased().hasPrefix("http://") && "\(error)".contains("remoteConnectionClosed")
+                ? " (if it serves TLS, use https:// in --server)" : ""
+            throw CLIError.unreachable("cannot reach the server at \(server) (\(Self.reason(error)))\(https); "
                 + "is `herald serve` running there? check --server or HERALD_SERVER")
         }
     }

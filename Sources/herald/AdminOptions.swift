@@ -11,6 +11,8 @@ struct AdminOptions: ParsableArguments {
     var realm: String?
     @Option(help: "How to print: json is the server's answer, pretty, with sorted keys.")
     var output: OutputFormat = .table
+    @OptionGroup(title: "TLS")
+    var tls: TLSClientOptions
 
     func validate() throws {
         if let server = server ?? Console.environment["HERALD_SERVER"] {
@@ -29,7 +31,7 @@ struct AdminOptions: ParsableArguments {
 
     /// Opens the saved session (see ``AdminSession``).
     func connect() throws -> AdminSession {
-        try AdminSession.open(server: serverURL)
+        try AdminSession.open(server: serverURL, tls: tls.given)
     }
 
     /// `/admin/realms/{realm}/…` with each segment encoded.

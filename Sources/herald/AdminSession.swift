@@ -21,8 +21,10 @@ actor AdminSession {
     }
 
     /// Opens the saved session; `server` (from --server or HERALD_SERVER) must be the one
-    /// logged in to.
-    static func open(server: String?, store: SessionStore = SessionStore()) throws -> AdminSession {
+    /// logged in to. The TLS files of the login are used unless `tls` gives others.
+    static func open(server: String?, tls: ClientTLS = .system, store: SessionStore = SessionStore()) throws
+        -> AdminSession
+    {
         guard let session = try store.load() else { throw CLIError.notLoggedIn }
         if let server {
             let wanted = try AdminClient.normalize(server)
@@ -30,7 +32,8 @@ actor AdminSession {
                 throw CLIError.usage("logged in to \(session.server), not \(wanted): run `herald login --server \(wanted)`")
             }
         }
-        return AdminSession(client: try AdminClient(server: session.server), store: store, session: session)
+        let client = try AdminClient(server: session.server, tls: session.tls.overridden(by: tls))
+        return AdminSession(client: client, store: store, session: session)
     }
 
     /// The session as it is now (after any renewal).

@@ -10,7 +10,9 @@ struct LoginCommand: AsyncParsableCommand {
             Reads the credentials the server wrote on first start (data/admin-credentials, JSON \
             {"realm","client_id","client_secret"}), or --client-id with --client-secret-file. \
             The token and the credentials (to renew it) are cached in \
-            $XDG_CONFIG_HOME/herald/session.json (else ~/.config/herald/session.json), mode 0600.
+            $XDG_CONFIG_HOME/herald/session.json (else ~/.config/herald/session.json), mode 0600, \
+            with the paths (not the contents) of --cacert, --client-cert and --client-key, which \
+            later commands use unless they are given others.
             """)
 
     @Option(help: "Herald server URL (env HERALD_SERVER; default \(AdminClient.defaultServer)).")
@@ -21,6 +23,8 @@ struct LoginCommand: AsyncParsableCommand {
     var clientID: String?
     @Option(name: .customLong("client-secret-file"), help: "File holding the admin client's secret.")
     var clientSecretFile: String?
+    @OptionGroup(title: "TLS")
+    var tls: TLSClientOptions
 
     func validate() throws {
         if credentials != nil, clientID != nil || clientSecretFile != nil {
@@ -36,11 +40,13 @@ struct LoginCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (clientID, secret) = try readCredentials()
-        let client = try AdminClient(server: serverURL)
+        let client = try AdminClient(server: serverURL, tls: tls.given)
         let token = try await client.token(realm: AdminSession.adminRealm, clientID: clientID, clientSecret: secret)
         let store = SessionStore()
-        try store.save(Session(server: client.server, clientID: clientID, clientSecret: secret, accessToken: token.token,
-                               expiresAt: Date().addingTimeInterval(TimeInterval(token.expiresIn))))
+        var session = Session(server: client.server, clientID: clientID, clientSecret: secret, accessToken: token.token,
+                              expiresAt: Date().addingTimeInterval(TimeInterval(token.expiresIn)))
+        session.tls = client.tls  // the paths, so later commands need not repeat them
+        try store.save(session)
         Console.write("logged in to \(client.server) as \(clientID); session saved in \(store.path)")
     }
 

@@ -1,13 +1,26 @@
 import Foundation
 
 /// What `herald login` caches: the server, the admin client's credentials (to renew the
-/// token without asking again) and the current access token.
+/// token without asking again), the current access token and the PATHS of the TLS files
+/// given at login (never a private key's contents).
 struct Session: Codable, Sendable, Equatable {
     var server: String
     var clientID: String
     var clientSecret: String
     var accessToken: String
     var expiresAt: Date
+    /// `--cacert` at login; absent in sessions saved before Herald had it.
+    var caCert: String? = nil
+    /// `--client-cert` at login.
+    var clientCert: String? = nil
+    /// `--client-key` at login: the path, not the key.
+    var clientKey: String? = nil
+
+    /// The TLS files of the login.
+    var tls: ClientTLS {
+        get { ClientTLS(caCert: caCert, clientCert: clientCert, clientKey: clientKey) }
+        set { (caCert, clientCert, clientKey) = (newValue.caCert, newValue.clientCert, newValue.clientKey) }
+    }
 
     /// Seconds before expiry at which a token is renewed rather than sent.
     static let renewalMargin: TimeInterval = 30
@@ -23,6 +36,9 @@ struct Session: Codable, Sendable, Equatable {
         case clientSecret = "client_secret"
         case accessToken = "access_token"
         case expiresAt = "expires_at"
+        case caCert = "ca_cert"
+        case clientCert = "client_cert"
+        case clientKey = "client_key"
     }
 }
 
