@@ -5,13 +5,15 @@ import Foundation
 /// files of every command that talks to the server.
 struct TLSClientOptions: ParsableArguments {
     @Option(name: .customLong("cacert"),
-            help: "PEM bundle of the CAs to trust instead of the system store (env HERALD_CACERT).")
+            help: ArgumentHelp("PEM bundle of the CAs to trust instead of the system store (env HERALD_CACERT; "
+                + "`herald login` saves the path for later commands).", valueName: "file"))
     var caCert: String?
     @Option(name: .customLong("client-cert"),
-            help: "PEM client certificate for an mTLS admin listener, with --client-key (env HERALD_CLIENT_CERT).")
+            help: ArgumentHelp("PEM client certificate for an mTLS admin listener, with --client-key "
+                + "(env HERALD_CLIENT_CERT; `herald login` saves the path for later commands).", valueName: "file"))
     var clientCert: String?
     @Option(name: .customLong("client-key"),
-            help: "PEM private key of --client-cert (env HERALD_CLIENT_KEY).")
+            help: ArgumentHelp("PEM private key of --client-cert (env HERALD_CLIENT_KEY).", valueName: "file"))
     var clientKey: String?
 
     func validate() throws {
