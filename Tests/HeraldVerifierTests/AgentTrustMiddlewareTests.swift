@@ -206,6 +206,20 @@ struct AgentTrustMiddlewareTests {
         }
     }
 
+    @Test("two Agent-Passport fields are refused, not the first one taken")
+    func twoPassports() async throws {
+        try await application().test(.router) { client in
+            var headers = try signed()
+            headers.append(HTTPField(name: HTTPField.Name("Agent-Passport")!, value: try passport(subject: "agent-8")))
+            let (status, text, _) = try await send(client, headers: headers)
+            #expect(status == .unauthorized)
+            #expect(reason(text) == "malformed_header")
+            #expect(text.contains("2 Agent-Passport fields"), "\(text)")
+            let (alone, _, _) = try await send(client, headers: try signed())
+            #expect(alone == .ok)
+        }
+    }
+
     @Test("a tampered method, path, query, ts or nonce does not verify")
     func tampering() async throws {
         try await application().test(.router) { client in

@@ -68,7 +68,15 @@ public struct AgentTrustMiddleware<Context: AgentTrustRequestContext>: RouterMid
         // Several fields are combined as RFC 9110 §5.3 says, which the parser then refuses
         // as a duplicate parameter.
         let signature = signatureValues.count <= 1 ? signatureValues.first : signatureValues.joined(separator: ", ")
-        let passport = request.headers[AgentTrustFields.passport]
+        let passportValues = request.headers[values: AgentTrustFields.passport]
+        // Two passports would leave which one the signature speaks for to the order of the
+        // fields (and a proxy may reorder or fold them): refused, never the first taken.
+        guard passportValues.count <= 1 else {
+            throw AgentTrustRefusal.unauthorized("malformed_header",
+                "the request has \(passportValues.count) Agent-Passport fields; send exactly one, the passport of "
+                + "the key that signed the request", scheme: .signature)
+        }
+        let passport = passportValues.first
         guard bearer != nil || signature != nil || passport != nil else {
             throw AgentTrustRefusal.unauthorized("missing_credentials",
                 "this operation needs \(minimumLevel.name): send a Herald access token as Authorization: Bearer, "
