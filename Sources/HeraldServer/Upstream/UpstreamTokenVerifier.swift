@@ -69,6 +69,8 @@ final class UpstreamTokenVerifier: Sendable {
 
     /// The key cache of `uri`, created on first use.
     func cache(for uri: String) throws(OAuthError) -> RemoteJWKSCache {
+        // By the string first: URL(string:) costs more than the lookup, on every exchange.
+        if let cache = remote.withLock({ $0[uri] }) { return cache }
         guard let url = URL(string: uri) else {
             throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
                              description: "the jwks_uri of an upstream IdP is not a URL", reason: "upstream jwks_uri \(uri)")
