@@ -36,7 +36,7 @@ DEPLOY = REPO / "deploy"
 K8S = DEPLOY / "kubernetes"
 KUBERNETES_VERSIONS = ["1.29.0", kubernetes_validate.latest_version()]
 # Variables read by the admin CLI on an operator's machine, not by the server.
-CLI_ONLY = {"HERALD_SERVER", "HERALD_REALM"}
+CLI_ONLY = {"HERALD_SERVER", "HERALD_REALM", "HERALD_CACERT", "HERALD_CLIENT_CERT", "HERALD_CLIENT_KEY"}
 # Read only by the fuzz harness, never by herald.
 NOT_HERALD = {"HERALD_FUZZ_SECRET"}
 
