@@ -39,8 +39,9 @@ done
 
 packages=(libsqlite3-dev libldap2-dev zlib1g-dev git curl python3)
 # The LDAP tests start their own slapd (scripts/slapd-fixture.sh) and seed it with ldapadd;
-# the interop tests run in a venv of the Debian python3.
-[[ $mode == test ]] && packages+=(slapd ldap-utils openssl python3-venv)
+# the interop tests run in a venv of the Debian python3; systemd brings systemd-analyze, which
+# checks deploy/herald.service (Tests/setup/test_deploy.py).
+[[ $mode == test ]] && packages+=(slapd ldap-utils openssl python3-venv systemd)
 if (( print )); then printf '%s\n' "${packages[@]}"; exit 0; fi
 
 command -v swift >/dev/null || die "swift is not on PATH: install Swift 6 from https://www.swift.org/install/linux/ (README: Quick start)"
