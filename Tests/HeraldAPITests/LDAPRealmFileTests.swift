@@ -11,14 +11,7 @@ struct LDAPRealmFileTests {
         .deletingLastPathComponent()
 
     func issues(_ text: String, base: String = "/nonexistent") -> [String] {
-        do {
-            _ = try loader.load(text: text, file: "r.yaml", baseDirectory: base)
-            return []
-        } catch let error as RealmFileError {
-            return error.issues.map(\.description)
-        } catch {
-            return ["unexpected \(error)"]
-        }
+        loader.issues(in: text, baseDirectory: base).map(\.description)
     }
 
     static let minimal = """

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldAPI
 import HeraldCore
+import HeraldTesting
 import Testing
 
 /// Value rules of the realm-file loader that schemathesis (docs/openapi.yaml) found loose.
@@ -9,14 +10,7 @@ struct RealmFileValueTests {
     let loader = RealmFileLoader(environment: [:], checkJWKS: { _ in })
 
     func messages(_ text: String, json: Bool = false) -> [String] {
-        do {
-            _ = try loader.load(text: text, file: "r", baseDirectory: "/nonexistent", json: json)
-            return []
-        } catch let error as RealmFileError {
-            return error.issues.map { "\($0.path): \($0.message)" }
-        } catch {
-            return ["unexpected \(error)"]
-        }
+        loader.issues(in: text, file: "r", json: json).map { "\($0.path): \($0.message)" }
     }
 
     @Test("YAML's null (null, ~, nothing) is not a string")

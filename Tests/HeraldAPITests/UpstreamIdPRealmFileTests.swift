@@ -1,6 +1,7 @@
 import Foundation
 import HeraldAPI
 import HeraldCore
+import HeraldTesting
 import Testing
 
 @Suite("Realm files: upstream_idps")
@@ -30,15 +31,7 @@ struct UpstreamIdPRealmFileTests {
     }
 
     func issues(_ section: String) -> [String] {
-        do {
-            _ = try load(section)
-            return []
-        } catch let error as RealmFileError {
-            return error.issues.map(\.description)
-        } catch {
-            Issue.record("unexpected \(error)")
-            return []
-        }
+        loader.issues(in: text(section)).map(\.description)
     }
 
     @Test("a Keycloak entry and an Entra entry are read with every key; subject_claim defaults to sub")
