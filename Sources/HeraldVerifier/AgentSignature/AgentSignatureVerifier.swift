@@ -76,7 +76,7 @@ public struct AgentSignatureVerifier: Sendable {
         do { header = try AgentSignatureHeader(parsing: signature) } catch {
             throw AgentSignatureFailure(.malformedHeader, "Agent-Signature: \(error.reason)", headerError: error)
         }
-        guard let passportText = passport.map(Self.trimmingSpaces), !passportText.isEmpty else {
+        guard let passportText = passport.map({ String($0[...].trimmingBlanks) }), !passportText.isEmpty else {
             throw AgentSignatureFailure(.missingPassport, "the request has no Agent-Passport header; send the agent's "
                 + "JWT passport ({issuer}/agents/{id}/passport?format=jwt) with every signed request")
         }
@@ -180,20 +180,5 @@ public struct AgentSignatureVerifier: Sendable {
             "the passport's \(agent.passportLevel)"
         }
         return "this operation needs \(minimum); the request acts at \(agent.level) (\(basis))"
-    }
-}
-
-extension AgentSignatureVerifier {
-    /// Spaces and tabs around a header value, dropped on the UTF-8 bytes: Foundation's
-    /// `trimmingCharacters(in:)` bridges the ~1 KB passport to UTF-16 on every request, which
-    /// cost more than the ES256 verify itself (scripts/bench-verifier.sh --breakdown).
-    static func trimmingSpaces(_ text: String) -> String {
-        let bytes = text.utf8
-        func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-              let last = bytes.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        if first == bytes.startIndex && last == bytes.index(before: bytes.endIndex) { return text }
-        return String(text[first...last])
     }
 }

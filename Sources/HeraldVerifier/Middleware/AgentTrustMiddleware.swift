@@ -173,19 +173,15 @@ public struct AgentTrustMiddleware<Context: AgentTrustRequestContext>: RouterMid
         }
         let value = values[0], bytes = value.utf8
         guard bytes.count >= 6 else { return nil }
-        var start = bytes.index(bytes.startIndex, offsetBy: 6)
+        let start = bytes.index(bytes.startIndex, offsetBy: 6)
         // `| 0x20` folds ASCII upper case only; the scheme is case-insensitive (RFC 9110 §11.1).
         guard bytes[..<start].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }),
-              start == bytes.endIndex || Self.isBlank(bytes[start]) else { return nil }
-        var end = bytes.endIndex
-        while start < end, Self.isBlank(bytes[start]) { start = bytes.index(after: start) }
-        while end > start, Self.isBlank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
-        guard start < end, !bytes[start..<end].contains(where: Self.isBlank) else {
+              start == bytes.endIndex || Substring.isBlank(bytes[start]) else { return nil }
+        let token = value[start...].trimmingBlanks
+        guard !token.isEmpty, !token.utf8.contains(where: Substring.isBlank) else {
             throw AgentTrustRefusal.unauthorized("malformed", "Authorization: Bearer needs exactly one token (RFC 6750 §2.1)",
                                                  scheme: .bearer)
         }
-        return String(value[start..<end])
+        return String(token)
     }
-
-    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 }
