@@ -7,7 +7,7 @@ VENV := $(CURDIR)/.venv
 PYTHON ?= $(VENV)/bin/python
 VENV_PATH = PATH="$(VENV)/bin:$$PATH"
 
-.PHONY: run test build test-swift test-interop test-setup test-fresh bench soak fuzz fuzz-parsers fuzz-api example-rp deps venv clean
+.PHONY: run test build test-swift test-interop test-setup test-fresh bench bench-gate soak fuzz fuzz-parsers fuzz-api example-rp deps venv clean
 
 ## run: install what is missing, build, serve the demo realms on 127.0.0.1:8080 (data in ./data)
 run: deps build
@@ -40,6 +40,12 @@ test-fresh: build
 ## bench: release build, herald against the Glewlwyd peer from ../shared/bench/peer
 bench: venv
 	$(VENV_PATH) scripts/bench.sh
+
+## bench-gate: release build, the MCP gate and /api/verify at 10 000 and 1 000 000 agents (about 4 min; GATE_SCALE=1 make bench includes it)
+bench-gate: venv
+	$(SWIFT) build -c release --product herald
+	$(SWIFT) build -c release --product herald-bench-seed
+	HERALD_BIN=$(CURDIR)/.build/release/herald $(VENV_PATH) scripts/bench-gate.sh
 
 ## soak: release build; kill -9 five times under token + admin load, then 10 min of mixed load (bench/results/soak-*)
 soak: deps

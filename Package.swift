@@ -93,6 +93,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `scripts/bench-gate.sh`: seeds a throw-away data directory's store with N agents and
+        // their passports through SQLiteStore's own calls (bench only; not part of herald).
+        .executableTarget(
+            name: "herald-bench-seed",
+            dependencies: ["HeraldStore", "HeraldCore"],
+            path: "Sources/HeraldBenchSeed",
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(name: "CLDAP", path: "Sources/CLDAP", providers: [.apt(["libldap2-dev"])]),
         .target(
             name: "HeraldDirectory",

@@ -6,7 +6,7 @@ runs this for Herald (client_secret_basic and private_key_jwt) and for the peer.
 
   verify_token.py --token-url URL --jwks-url URL --issuer ISS --client-id ID
                   (--secret-env VAR | --secret-file FILE | --assertion-key PEM)
-                  [--scope S] [--alg ES256] [--expect-sub SUB] [--label NAME]
+                  [--scope S] [--alg ES256] [--expect-sub SUB] [--label NAME] [--token-out FILE]
 
 Checks: HTTP 200 with token_type Bearer; signature with a JWT library (joserfc, else PyJWT)
 against the fetched JWKS, algorithm pinned; iss, exp (in the future), iat; the same signature
@@ -87,6 +87,7 @@ def main():
     ap.add_argument("--alg", default="ES256")
     ap.add_argument("--expect-sub")
     ap.add_argument("--label", default="token")
+    ap.add_argument("--token-out", help="write the verified token to this file (bench/token_size.py reads it)")
     a = ap.parse_args()
     for u in (a.token_url, a.jwks_url):
         if not u.startswith("http://127.0.0.1:"):
@@ -136,6 +137,9 @@ def main():
             rejected += 1
     assert rejected == 2, "a token with a flipped signature bit was accepted"
 
+    if a.token_out:
+        with open(a.token_out, "w") as fh:
+            fh.write(token + "\n")
     mcps = claims.get("mcps") or {}
     print(f"VERIFY label={a.label} ok=1 lib={lib}+cryptography alg={header.get('alg')} typ={header.get('typ')} "
           f"kid={header.get('kid')} iss={claims.get('iss')} sub={claims.get('sub')} "

@@ -7,10 +7,17 @@
 #      pre-generated single-use assertions), JWKS GETs/s; RSS idle and sampled under load
 #   3. starts the peer (../shared/bench/peer) in each configuration and runs its own bench.sh
 #      with the same THREADS/CONNS/DURATION/WARMUP, sampling its RSS the same way
-#   4. writes the markdown table to stdout, bench/results/<UTC stamp>.md and bench/results/latest.md
+#   4. measures the issued token's size per claim (bench/token_size.py) and, with GATE_SCALE=1,
+#      the MCP gate and /api/verify at 10 000 and 1 000 000 agents (scripts/bench-gate.sh)
+#   5. writes the markdown table to stdout, bench/results/<UTC stamp>.md and bench/results/latest.md,
+#      the same figures as JSON (<UTC stamp>.json, latest.json), and compares latest.json with
+#      the last committed one (scripts/bench-compare.sh: what fell by more than 15 %)
 #
 # Environment (all optional):
 #   THREADS=2 CONNS=32 DURATION=10 WARMUP=2   wrk settings, identical for herald and peer
+#   ROUNDS=1                   run everything (herald, then the peer) this many times; with >= 3 the
+#                              report shows the median and the JSON min/median/max of every figure
+#   GATE_SCALE=0               1 = also run scripts/bench-gate.sh (10 000 and 1 000 000 agents, ~4 min)
 #   HERALD_BIN=path            use this binary, don't build
 #   PEER_CONFIGS="packaged wal nofsync"       peer configurations to measure ("" = skip the peer)
 #   PEER_KEEP=0                1 = leave the peer running at the end
@@ -34,6 +41,7 @@ BENCH=$REPO/bench
 RESULTS=$BENCH/results
 
 THREADS=${THREADS:-2} CONNS=${CONNS:-32} DURATION=${DURATION:-10} WARMUP=${WARMUP:-2}
+ROUNDS=${ROUNDS:-1} GATE_SCALE=${GATE_SCALE:-0}
 PEER_CONFIGS=${PEER_CONFIGS-packaged wal nofsync}
 PEER_KEEP=${PEER_KEEP:-0}
 PEER_STATE=${PEER_STATE:-/tmp/herald-peer}; export PEER_STATE
@@ -49,7 +57,7 @@ PKJWT_CLIENT=ledger-agent PKJWT_SUBJECT=agent-ledger PKJWT_KEY=$REPO/realms/demo
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 WORK=$(mktemp -d /tmp/herald-bench.XXXXXX)
-METRICS=$WORK/metrics.txt
+METRICS=$WORK/metrics-1.txt   # one file per round (bench/report.py takes the median over them)
 HZ=$(getconf CLK_TCK)
 HERALD_PID='' SAMPLER_PID='' PEER_TOUCHED=0
 FAILURES=()
@@ -180,10 +188,10 @@ preflight() {
   command -v wrk >/dev/null || { log "wrk is required (apt-get install wrk)"; exit 1; }
   python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
   python3 -c 'import joserfc' 2>/dev/null || python3 -c 'import jwt' 2>/dev/null || python3 -m pip install -q joserfc
-  for v in THREADS CONNS DURATION WARMUP ASSERTION_RATE; do
+  for v in THREADS CONNS DURATION WARMUP ASSERTION_RATE ROUNDS; do
     [[ ${!v} =~ ^[0-9]+$ ]] || { log "$v must be a whole number (got '${!v}')"; exit 1; }
   done
-  (( DURATION > 0 && CONNS >= THREADS && THREADS > 0 )) || { log "need DURATION > 0 and CONNS >= THREADS > 0"; exit 1; }
+  (( DURATION > 0 && CONNS >= THREADS && THREADS > 0 && ROUNDS > 0 )) || { log "need DURATION > 0, CONNS >= THREADS > 0 and ROUNDS > 0"; exit 1; }
   (( DURATION + WARMUP < 240 )) || log "WARNING: DURATION+WARMUP >= 240 s; assertions expire 290 s after generation"
 
   record stamp "$STAMP"
@@ -247,12 +255,26 @@ verify_herald_tokens() {
   local out
   out=$(python3 "$BENCH/verify_token.py" --label herald-client_secret_basic --token-url "$HERALD_TOKEN_URL" \
         --jwks-url "$HERALD_JWKS_URL" --issuer "$ISSUER" --client-id "$BASIC_CLIENT" --secret-file "$BASIC_SECRET_FILE" \
-        --expect-sub "$BASIC_SUBJECT" --scope "$HERALD_SCOPE" 2>&1) || loud "herald client_secret_basic token did not verify: $out"
+        --expect-sub "$BASIC_SUBJECT" --scope "$HERALD_SCOPE" --token-out "$WORK/token-basic.jwt" 2>&1) \
+    || loud "herald client_secret_basic token did not verify: $out"
   log "$out"; record herald_verify_basic "$(tail -1 <<<"$out")"
   out=$(python3 "$BENCH/verify_token.py" --label herald-private_key_jwt --token-url "$HERALD_TOKEN_URL" \
         --jwks-url "$HERALD_JWKS_URL" --issuer "$ISSUER" --client-id "$PKJWT_CLIENT" --assertion-key "$PKJWT_KEY" \
-        --expect-sub "$PKJWT_SUBJECT" --scope "$HERALD_SCOPE" 2>&1) || loud "herald private_key_jwt token did not verify: $out"
+        --expect-sub "$PKJWT_SUBJECT" --scope "$HERALD_SCOPE" --token-out "$WORK/token-pkjwt.jwt" 2>&1) \
+    || loud "herald private_key_jwt token did not verify: $out"
   log "$out"; record herald_verify_pkjwt "$(tail -1 <<<"$out")"
+  measure_token_size basic
+  measure_token_size pkjwt
+}
+
+# measure_token_size basic|pkjwt: the verified token's bytes per part and per claim (issue 12 item 2)
+measure_token_size() {
+  local f=$WORK/token-$1.jwt
+  [[ -s $f ]] || return 0
+  python3 "$BENCH/token_size.py" "token_$1" "$f" >> "$METRICS" 2> "$WORK/token-$1.claims" \
+    || { loud "bench/token_size.py failed on the $1 token: $(tail -1 "$WORK/token-$1.claims")"; return 0; }
+  log "token ($1): $(metric "token_$1_bytes") bytes; $(tail -1 "$WORK/token-$1.claims" | cut -c1-400)"
+  rm -f "$f"
 }
 
 measure_herald_rss_idle() {
@@ -367,6 +389,7 @@ measure_federation_bundle() {
 }
 
 bench_herald() {
+  rm -rf "$WORK/herald-data"   # each round starts from an empty data directory
   build_herald
   start_herald || return 0
   verify_herald_tokens
@@ -387,6 +410,21 @@ bench_herald() {
   measure_upstream_exchange
   measure_agent_signature
   measure_herald_audit_off
+  measure_gate_scale
+}
+
+# The MCP gate and /api/verify at 10 000 and 1 000 000 agents (issue 12 item 5), a herald of its
+# own per size (scripts/bench-gate.sh, which seeds the store). Only with GATE_SCALE=1: it takes
+# about 4 minutes, most of it seeding 1 000 000 agents; `make bench-gate` runs it alone.
+measure_gate_scale() {
+  [[ $GATE_SCALE == 1 ]] || return 0
+  local out=$WORK/bench-gate.txt
+  if ! HERALD_BIN=$HERALD_BIN THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION \
+      bash "$REPO/scripts/bench-gate.sh" > "$out" 2> "$WORK/bench-gate.log"; then
+    loud "scripts/bench-gate.sh failed: $(tail -3 "$WORK/bench-gate.log")"; return 0
+  fi
+  grep -E '^gate_[A-Za-z0-9_]+=' "$out" >> "$METRICS"
+  log "gate scale: $(tr '\n' ' ' < "$out")"
 }
 
 # The same client_secret_basic run against a herald with the audit log off, on a fresh data
@@ -504,20 +542,32 @@ report() {
   record top_end "$(busiest)"
   record failures "$(IFS=';'; echo "${FAILURES[*]:-}")"
   mkdir -p "$RESULTS"
-  python3 "$BENCH/report.py" "$METRICS" > "$WORK/report.md"
+  python3 "$BENCH/report.py" --json "$WORK/report.json" "$WORK"/metrics-*.txt > "$WORK/report.md"
   cp "$WORK/report.md" "$RESULTS/$STAMP.md"
   cp "$WORK/report.md" "$RESULTS/latest.md"
+  cp "$WORK/report.json" "$RESULTS/$STAMP.json"
+  cp "$WORK/report.json" "$RESULTS/latest.json"
   echo
   cat "$WORK/report.md"
   echo
-  log "written: bench/results/$STAMP.md and bench/results/latest.md"
+  log "written: bench/results/$STAMP.{md,json} and bench/results/latest.{md,json}"
+  # The regression gate: against the last committed latest.json (prints, does not fail the run
+  # unless STRICT=1).
+  echo
+  "$REPO/scripts/bench-compare.sh" || REGRESSED=$?
 }
 
 main() {
   preflight
-  log "THREADS=$THREADS CONNS=$CONNS DURATION=${DURATION}s WARMUP=${WARMUP}s; loadavg $(load1); work dir $WORK"
-  bench_herald
-  bench_peer
+  log "THREADS=$THREADS CONNS=$CONNS DURATION=${DURATION}s WARMUP=${WARMUP}s ROUNDS=$ROUNDS; loadavg $(load1); work dir $WORK"
+  local round
+  for round in $(seq 1 "$ROUNDS"); do
+    METRICS=$WORK/metrics-$round.txt
+    record round "$round"
+    (( ROUNDS == 1 )) || log "round $round of $ROUNDS"
+    bench_herald
+    bench_peer
+  done
   report
   if (( ${#FAILURES[@]} )); then
     log "BENCH RUN FAILED: ${#FAILURES[@]} failure(s):"; printf '[bench]   - %s\n' "${FAILURES[@]}" >&2
@@ -525,6 +575,9 @@ main() {
   fi
   if [[ $STRICT == 1 ]] && grep -q 'RESULT failures=0 misses=[1-9]' "$WORK/report.md"; then
     log "STRICT=1 and a target was missed"; exit 2
+  fi
+  if [[ $STRICT == 1 && ${REGRESSED:-0} == 1 ]]; then
+    log "STRICT=1 and a figure fell by more than 15 % against the committed bench/results/latest.json"; exit 2
   fi
 }
 
