@@ -46,20 +46,4 @@ package struct AdminClient: AdminRequestBody, Encodable, Equatable {
         case secretFile = "secret_file"
         case secretEnv = "secret_env"
     }
-
-    /// The secret members this entry sets, in the order a refusal names them.
-    package var secretMembers: [String] {
-        [(secret, "secret"), (secretFile, "secret_file"), (secretEnv, "secret_env"), (secretDigest, "secret_digest")]
-            .compactMap { $0.0 == nil ? nil : $0.1 }
-    }
-
-    /// The entry without any secret member: what the API shows.
-    package var withoutSecrets: AdminClient {
-        var copy = self
-        copy.secret = nil
-        copy.secretDigest = nil
-        copy.secretFile = nil
-        copy.secretEnv = nil
-        return copy
-    }
 }

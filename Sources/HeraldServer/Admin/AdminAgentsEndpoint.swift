@@ -17,53 +17,50 @@ struct AdminAgentsEndpoint<Context: RequestContext>: Sendable {
         return routes
     }
 
-    static func object(_ agent: Principal, in config: RealmConfig) -> [String: Any] {
-        var object = RealmDocument.agentObject(agent)
+    static func object(_ agent: Principal, in config: RealmConfig) -> AdminAgentView {
         let roles = RoleMapper(mappings: config.roleMappings).effectiveRoles(of: agent)
-        object["trust_level"] = RoleMapper.level(of: roles).name
-        object["effective_roles"] = roles
-        return object
+        return AdminAgentView(agent: AdminAgent(agent), trustLevel: RoleMapper.level(of: roles).name, effectiveRoles: roles)
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let config = try admin.runtime(context.parameter("realm")).config
-        return try AdminJSON.response(["agents": config.agents.map { Self.object($0, in: config) }])
+        return try AdminBody.response(AdminAgentList(agents: config.agents.map { Self.object($0, in: config) }))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let config = try admin.runtime(context.parameter("realm")).config
-        return try AdminJSON.response(Self.object(try agent(context, config), in: config))
+        return try AdminBody.response(Self.object(try agent(context, config), in: config))
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
-        let body = try await AdminJSON.object(request)
+        let members = try await AdminBody.members(request)
         let realm = try context.parameter("realm")
         try Self.refuseLDAP(admin.runtime(realm).config)
-        let id = try AdminJSON.string(body, "id")!
-        let loaded = try await admin.edit(realm, event: "admin.agent.created", detail: ["agent": id]) { document in
-            var agents = Self.agents(document)
-            if agents.contains(where: { $0["id"] as? String == id }) {
+        guard let id = members["id"]?.string, !id.isEmpty else { throw OAuthError.invalidRequest("id must be a non-empty string") }
+        let created = try AdminBody.decode(AdminAgent.self, from: members)
+        let loaded = try await admin.edit(realm, event: "admin.agent.created", detail: ["agent": id]) { form in
+            var agents = form.agents ?? []
+            if agents.contains(where: { $0.id == id }) {
                 throw OAuthError(status: .conflict, code: "conflict", description: "agent \(id) already exists")
             }
-            agents.append(Self.stripComputed(body))
-            document["directory"] = ["static": ["agents": agents]]
+            agents.append(created)
+            form.agents = agents
         }
-        let agent = loaded.config.agents.first { $0.id == id }!
-        return try AdminJSON.response(Self.object(agent, in: loaded.config), status: .created)
+        return try AdminBody.response(try Self.object(id, in: loaded.config), status: .created)
     }
 
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
-        var body = try await AdminJSON.object(request)
+        let members = try await AdminBody.members(request)
         let realm = try context.parameter("realm"), id = try context.parameter("agent")
         try Self.refuseLDAP(admin.runtime(realm).config)
         _ = try agent(context, admin.runtime(realm).config)
-        if let named = body["id"], named as? String != id { throw OAuthError.invalidRequest("an agent's id cannot change") }
-        body["id"] = id
-        let replacement = Self.stripComputed(body)
-        let loaded = try await admin.edit(realm, event: "admin.agent.updated", detail: ["agent": id]) { document in
-            document["directory"] = ["static": ["agents": Self.agents(document).map { $0["id"] as? String == id ? replacement : $0 }]]
+        if let named = members["id"], named.string != id { throw OAuthError.invalidRequest("an agent's id cannot change") }
+        var replacement = try AdminBody.decode(AdminAgent.self, from: members)
+        replacement.id = id
+        let loaded = try await admin.edit(realm, event: "admin.agent.updated", detail: ["agent": id]) { [replacement] form in
+            form.agents = (form.agents ?? []).map { $0.id == id ? replacement : $0 }
         }
-        return try AdminJSON.response(Self.object(loaded.config.agents.first { $0.id == id }!, in: loaded.config))
+        return try AdminBody.response(try Self.object(id, in: loaded.config))
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
@@ -75,8 +72,8 @@ struct AdminAgentsEndpoint<Context: RequestContext>: Sendable {
             throw OAuthError(status: .conflict, code: "conflict",
                              description: "agent \(id) is the subject of client(s) \(clients.joined(separator: ", ")); remove them first")
         }
-        try await admin.edit(realm, event: "admin.agent.removed", detail: ["agent": id]) { document in
-            document["directory"] = ["static": ["agents": Self.agents(document).filter { $0["id"] as? String != id }]]
+        try await admin.edit(realm, event: "admin.agent.removed", detail: ["agent": id]) { form in
+            form.agents = (form.agents ?? []).filter { $0.id != id }
         }
         return Response(status: .noContent)
     }
@@ -88,13 +85,12 @@ struct AdminAgentsEndpoint<Context: RequestContext>: Sendable {
                          description: "realm \(config.name) reads its agents from LDAP (directory.ldap); change them in the directory")
     }
 
-    static func agents(_ document: [String: Any]) -> [[String: Any]] {
-        ((document["directory"] as? [String: Any])?["static"] as? [String: Any])?["agents"] as? [[String: Any]] ?? []
-    }
-
-    /// Members the API reports but a realm file does not hold.
-    static func stripComputed(_ object: [String: Any]) -> [String: Any] {
-        object.filter { $0.key != "trust_level" && $0.key != "effective_roles" }
+    /// The agent object of `id` in a realm just stored with it.
+    private static func object(_ id: String, in config: RealmConfig) throws -> AdminAgentView {
+        guard let agent = config.agents.first(where: { $0.id == id }) else {
+            throw OAuthError.notFound("realm \(config.name) has no agent \(id)")
+        }
+        return object(agent, in: config)
     }
 
     private func agent(_ context: Context, _ config: RealmConfig) throws -> Principal {

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import Hummingbird
 
@@ -38,13 +39,13 @@ struct AdminAuditEndpoint<Context: RequestContext>: Sendable {
         let entries = try await audit.entries(AuditQuery(
             realm: realm, from: try date("from"), to: try date("to"), type: text("type"), agent: text("agent"),
             client: text("client"), after: try number("after").map(Int64.init), limit: limit))
-        let objects: [[String: Any]] = entries.map { entry in
+        let objects = entries.map { entry in
             let event = entry.event
-            return ["seq": entry.sequence, "time": AdminJSON.date(event.time), "type": event.type, "actor": event.actor,
-                    "agent": event.agent ?? NSNull(), "client": event.client ?? NSNull(), "reason": event.reason ?? NSNull(),
-                    "detail": event.detail, "prev_hash": entry.previousHash, "hash": entry.hash]
+            return AdminAuditPage.Entry(seq: entry.sequence, time: AdminBody.date(event.time), type: event.type,
+                                        actor: event.actor, agent: event.agent, client: event.client, reason: event.reason,
+                                        detail: event.detail, prevHash: entry.previousHash, hash: entry.hash)
         }
-        let next: Any = entries.count == limit ? (entries.last?.sequence ?? 0) : NSNull()
-        return try AdminJSON.response(["entries": objects, "next_after": next])
+        let next = entries.count == limit ? (entries.last?.sequence ?? 0) : nil
+        return try AdminBody.response(AdminAuditPage(entries: objects, nextAfter: next))
     }
 }

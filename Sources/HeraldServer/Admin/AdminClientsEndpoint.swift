@@ -20,62 +20,63 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
         return routes
     }
 
-    static func object(_ client: Client) -> [String: Any] { RealmDocument.clientObject(client, includeDigest: false) }
-
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let clients = try admin.runtime(context.parameter("realm")).config.clients
-        return try AdminJSON.response(["clients": clients.map(Self.object)])
+        return try AdminBody.response(AdminClientList(clients: clients.map(AdminClient.init)))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        try AdminJSON.response(Self.object(try client(context)))
+        try AdminBody.response(AdminClient(try client(context)))
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
-        var body = try await AdminJSON.object(request)
+        let members = try await AdminBody.members(request)
         let realm = try context.parameter("realm")
-        let clientID = try AdminJSON.string(body, "client_id")!
-        for key in ["secret", "secret_file", "secret_env", "secret_digest"] where body[key] != nil {
+        guard let clientID = members["client_id"]?.string, !clientID.isEmpty else {
+            throw OAuthError.invalidRequest("client_id must be a non-empty string")
+        }
+        for key in ["secret", "secret_file", "secret_env", "secret_digest"] where members[key] != nil {
             throw OAuthError.invalidRequest("\(key) is not accepted: Herald generates the secret and returns it once")
         }
-        let secret = Self.secretMethods.contains(body["auth"] as? String ?? "") ? ClientSecret.generate() : nil
-        if let secret { body["secret"] = secret }
+        var body = try AdminBody.decode(AdminClient.self, from: members)
+        let secret = Self.secretMethods.contains(body.auth ?? "") ? ClientSecret.generate() : nil
+        body.secret = secret
         let created = body
-        try await admin.edit(realm, event: "admin.client.created", detail: ["client_id": clientID]) { document in
-            if document.objects("clients").contains(where: { $0["client_id"] as? String == clientID }) {
+        try await admin.edit(realm, event: "admin.client.created", detail: ["client_id": clientID]) { form in
+            if form.clients.contains(where: { $0.clientID == clientID }) {
                 throw OAuthError(status: .conflict, code: "conflict", description: "client \(clientID) already exists")
             }
-            document["clients"] = document.objects("clients") + [created]
+            form.clients.append(created)
         }
-        var reply = Self.object(try client(realm: realm, id: clientID))
-        if let secret { reply["client_secret"] = secret }
-        return try AdminJSON.response(reply, status: .created)
+        let reply = AdminClientCreated(client: AdminClient(try client(realm: realm, id: clientID)), clientSecret: secret)
+        return try AdminBody.response(reply, status: .created)
     }
 
     /// Replaces the client's settings; its secret (digest) is kept.
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
-        var body = try await AdminJSON.object(request)
+        let members = try await AdminBody.members(request)
         let realm = try context.parameter("realm"), clientID = try context.parameter("client")
         let current = try client(context)
-        if let named = body["client_id"], named as? String != clientID {
+        if let named = members["client_id"], named.string != clientID {
             throw OAuthError.invalidRequest("client_id cannot change; create a new client instead")
         }
-        body["client_id"] = clientID
-        if let digest = current.secretDigest, Self.secretMethods.contains(body["auth"] as? String ?? "") {
-            body["secret_digest"] = digest.exported
+        var body = try AdminBody.decode(AdminClient.self, from: members)
+        body.clientID = clientID
+        if let digest = current.secretDigest, Self.secretMethods.contains(body.auth ?? "") {
+            body.secretDigest = digest.exported
         }
         let replacement = body
-        try await admin.edit(realm, event: "admin.client.updated", detail: ["client_id": clientID]) { document in
-            document["clients"] = document.objects("clients").map { $0["client_id"] as? String == clientID ? replacement : $0 }
+        try await admin.edit(realm, event: "admin.client.updated", detail: ["client_id": clientID]) { form in
+            form.clients = form.clients.map { $0.clientID == clientID ? replacement : $0 }
         }
-        return try AdminJSON.response(Self.object(try client(realm: realm, id: clientID)))
+        return try AdminBody.response(AdminClient(try client(realm: realm, id: clientID)))
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
         let realm = try context.parameter("realm")
         let clientID = try client(context).clientID
-        try await admin.edit(realm, event: "admin.client.removed", detail: ["client_id": clientID]) { document in
-            document["clients"] = document.objects("clients").filter { $0["client_id"] as? String != clientID }
+        try await admin.edit(realm, event: "admin.client.removed", detail: ["client_id": clientID]) { form in
+            form.clients.removeAll { $0.clientID == clientID }
         }
         return Response(status: .noContent)
     }
@@ -87,16 +88,16 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
             throw OAuthError.invalidRequest("client \(current.clientID) authenticates with \(current.auth.rawValue), not a secret")
         }
         let secret = ClientSecret.generate()
-        try await admin.edit(realm, event: "admin.client.secret_rotated", detail: ["client_id": current.clientID]) { document in
-            document["clients"] = document.objects("clients").map { object in
-                guard object["client_id"] as? String == current.clientID else { return object }
-                var rotated = object
-                rotated["secret_digest"] = nil
-                rotated["secret"] = secret
+        try await admin.edit(realm, event: "admin.client.secret_rotated", detail: ["client_id": current.clientID]) { form in
+            form.clients = form.clients.map { entry in
+                guard entry.clientID == current.clientID else { return entry }
+                var rotated = entry
+                rotated.secretDigest = nil
+                rotated.secret = secret
                 return rotated
             }
         }
-        return try AdminJSON.response(["client_id": current.clientID, "client_secret": secret])
+        return try AdminBody.response(AdminClientSecret(clientID: current.clientID, clientSecret: secret))
     }
 
     private func client(_ context: Context) throws -> Client {

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import HeraldDirectory
 import Hummingbird
@@ -29,43 +30,38 @@ struct AdminDirectoryEndpoint<Context: RequestContext>: Sendable {
         let id = try context.parameter("agent")
         let explanation: LDAPExplanation
         do { explanation = try await directory.explain(id: id) } catch { throw Self.unavailable(error) }
-        var object: [String: Any] = [
-            "realm": runtime.name, "agent": id,
-            "directory": ["url": directory.settings.url, "mode": directory.settings.mode.rawValue,
-                          "vendor": directory.settings.vendor.rawValue],
-            "bind": ["dn": explanation.bindDN ?? "(anonymous)", "result": "success"],
-            "entries": explanation.entries, "found": explanation.entries == 1, "disabled": explanation.disabled,
-            "round_trips": explanation.roundTrips,
-        ]
-        if let dn = explanation.dn { object["dn"] = dn }
-        guard let agent = explanation.agent else {
-            object["token"] = explanation.entries > 1 ? "denied: the id matches several entries" : "denied: no such agent"
-            return try AdminJSON.response(object)
-        }
+        let settings = directory.settings
+        var object = AdminDirectoryExplanation(
+            realm: runtime.name, agent: id,
+            directory: .init(url: settings.url, mode: settings.mode.rawValue, vendor: settings.vendor.rawValue),
+            bind: .init(dn: explanation.bindDN ?? "(anonymous)", result: "success"),
+            entries: explanation.entries, found: explanation.entries == 1, disabled: explanation.disabled,
+            roundTrips: explanation.roundTrips,
+            token: explanation.entries > 1 ? "denied: the id matches several entries" : "denied: no such agent",
+            dn: explanation.dn)
+        guard let agent = explanation.agent else { return try AdminBody.response(object) }
         let principal = agent.principal
         let mapper = RoleMapper(mappings: runtime.config.roleMappings)
         let roles = mapper.effectiveRoles(of: principal)
         let level = RoleMapper.level(of: roles)
         let groupKeys = Set(principal.groups.map(LDAPDN.normalize))
-        object["groups"] = agent.memberships.map { ["dn": $0.dn, "name": $0.name, "path": $0.path] }
-        object["directory_roles"] = principal.roles
-        object["mapped"] = runtime.config.roleMappings.filter { groupKeys.contains(LDAPDN.normalize($0.group)) }
-            .map { ["group": $0.group, "role": $0.role] }
-        object["roles"] = roles
-        object["trust_level"] = level.name
+        object.groups = agent.memberships.map { .init(dn: $0.dn, name: $0.name, path: $0.path) }
+        object.directoryRoles = principal.roles
+        object.mapped = runtime.config.roleMappings.filter { groupKeys.contains(LDAPDN.normalize($0.group)) }
+            .map { AdminRoleMapping(id: nil, group: $0.group, role: $0.role) }
+        object.roles = roles
+        object.trustLevel = level.name
         let claim = runtime.levelTable.claim(for: level)
-        object["mcps"] = [
-            "trust_level": claim.trustLevel.rawValue, "trust_label": claim.trustLabel,
-            "payment_enabled": claim.paymentEnabled, "tx_limit": claim.txLimit, "day_limit": claim.dayLimit,
-            "scopes": claim.scopes.joined(separator: ","),
-        ] as [String: Any]
-        var attributes: [String: Any] = [:]
+        object.mcps = .init(trustLevel: claim.trustLevel.rawValue, trustLabel: claim.trustLabel,
+                            paymentEnabled: claim.paymentEnabled, txLimit: claim.txLimit, dayLimit: claim.dayLimit,
+                            scopes: claim.scopes.joined(separator: ","))
+        var attributes: [String: String] = [:]
         if let name = principal.name { attributes["name"] = name }
         if let org = principal.org { attributes["org"] = org }
         if let codeHash = principal.codeHash { attributes["code_hash"] = codeHash }
-        object["attributes"] = attributes
-        object["token"] = explanation.disabled ? "denied: disabled_filter matches" : "issued"
-        return try AdminJSON.response(object)
+        object.attributes = attributes
+        object.token = explanation.disabled ? "denied: disabled_filter matches" : "issued"
+        return try AdminBody.response(object)
     }
 
     @Sendable func sync(_ request: Request, context: Context) async throws -> Response {
@@ -75,11 +71,9 @@ struct AdminDirectoryEndpoint<Context: RequestContext>: Sendable {
         if directory.settings.mode == .live { directory.invalidate() }
         try await admin.recordKeyChange(realm: runtime.name, type: "admin.directory.synced",
                                         detail: ["agents": "\(report.agents)", "groups": "\(report.groups)"])
-        return try AdminJSON.response([
-            "realm": runtime.name, "mode": directory.settings.mode.rawValue, "agents": report.agents,
-            "groups": report.groups, "round_trips": report.roundTrips,
-            "seconds": (report.seconds * 1000).rounded() / 1000,
-        ] as [String: Any])
+        return try AdminBody.response(AdminDirectorySync(
+            realm: runtime.name, mode: directory.settings.mode.rawValue, agents: report.agents, groups: report.groups,
+            roundTrips: report.roundTrips, seconds: (report.seconds * 1000).rounded() / 1000))
     }
 
     private func ldap(_ context: Context) throws -> (RealmRuntime, LDAPDirectory) {

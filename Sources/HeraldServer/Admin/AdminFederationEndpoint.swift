@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HeraldAPI
 import HeraldCore
 import HeraldFederation
 import Hummingbird
@@ -30,74 +31,62 @@ struct AdminFederationEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let realm = try admin.runtime(context.parameter("realm"))
-        return try AdminJSON.response(ownKeys(realm))
+        return try AdminBody.response(ownKeys(realm))
     }
 
     @Sendable func rotate(_ request: Request, context: Context) async throws -> Response {
         let realm = try admin.runtime(context.parameter("realm"))
         guard let ring = federation.ring(realm: realm.name) else { throw OAuthError.notFound("no federation keys") }
         _ = try await federation.keys.rotate(realm: realm.name, ring: ring, actor: AdminActor.current)
-        return try AdminJSON.response(ownKeys(realm))
+        return try AdminBody.response(ownKeys(realm))
     }
 
-    private func ownKeys(_ realm: RealmRuntime) -> [String: Any] {
+    private func ownKeys(_ realm: RealmRuntime) -> AdminFederation {
         let keys = federation.ring(realm: realm.name)?.published.keys ?? []
         let current = federation.ring(realm: realm.name)?.signer(for: .es256)?.kid
-        return [
-            "entity": realm.issuer,
-            "entity_configuration": "\(realm.issuer)/.well-known/openid-federation",
-            "bundle_endpoint": "\(realm.issuer)/federation/bundle",
-            "pin": current ?? NSNull(),
-            "federation_keys": keys.map { ["kid": $0.thumbprint, "state": $0.thumbprint == current ? "current" : "next"] },
-            "peers": federation.peerRecords(realm: realm.name).map { Self.object($0.0, $0.1) },
-        ]
+        return AdminFederation(
+            entity: realm.issuer, entityConfiguration: "\(realm.issuer)/.well-known/openid-federation",
+            bundleEndpoint: "\(realm.issuer)/federation/bundle", pin: current,
+            federationKeys: keys.map { .init(kid: $0.thumbprint, state: $0.thumbprint == current ? "current" : "next") },
+            peers: federation.peerRecords(realm: realm.name).map { Self.object($0.0, $0.1) })
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let realm = try admin.runtime(context.parameter("realm"))
-        return try AdminJSON.response(["peers": federation.peerRecords(realm: realm.name).map { Self.object($0.0, $0.1) }])
+        return try AdminBody.response(AdminPeerList(peers: federation.peerRecords(realm: realm.name).map { Self.object($0.0, $0.1) }))
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
-        let body = try await AdminJSON.object(request)
+        let peer = try await AdminBody.decode(AdminPeerEntry.self, request)
         let name = try context.parameter("realm")
-        let entity = try AdminJSON.string(body, "entity")!
-        var peer: [String: Any] = ["entity": entity, "pin": try AdminJSON.string(body, "pin")!,
-                                   "max_level": try AdminJSON.string(body, "max_level")!]
-        for key in ["refresh", "max_staleness"] {
-            if let value = try AdminJSON.string(body, key, required: false) { peer[key] = value }
-        }
+        let entity = peer.entity
         federation.reserve(realm: name, entity: entity)
         do {
-            try await admin.edit(name, event: "admin.federation.peer_added", detail: ["entity": entity]) { document in
-                var section = document["federation"] as? [String: Any] ?? [:]
-                var peers = section.objects("peers")
-                if peers.contains(where: { $0["entity"] as? String == entity }) {
+            try await admin.edit(name, event: "admin.federation.peer_added", detail: ["entity": entity]) { form in
+                var peers = form.peers ?? []
+                if peers.contains(where: { $0.entity == entity }) {
                     throw OAuthError(status: .conflict, code: "conflict", description: "\(entity) is already a peer")
                 }
                 peers.append(peer)
-                section["peers"] = peers
-                document["federation"] = section
+                form.peers = peers
             }
         } catch {
             federation.release(realm: name, entity: entity)
             throw error
         }
         await federation.refresh(realm: name, entity: entity)
-        return try AdminJSON.response(try peerObject(name, Self.id(entity)), status: .created)
+        return try AdminBody.response(try peerObject(name, Self.id(entity)), status: .created)
     }
 
     @Sendable func showPeer(_ request: Request, context: Context) async throws -> Response {
-        try AdminJSON.response(try peerObject(context.parameter("realm"), context.parameter("peer")))
+        try AdminBody.response(try peerObject(context.parameter("realm"), context.parameter("peer")))
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
         let name = try context.parameter("realm")
         let (peer, _) = try find(name, context.parameter("peer"))
-        try await admin.edit(name, event: "admin.federation.peer_removed", detail: ["entity": peer.entity]) { document in
-            var section = document["federation"] as? [String: Any] ?? [:]
-            section["peers"] = section.objects("peers").filter { $0["entity"] as? String != peer.entity }
-            document["federation"] = section
+        try await admin.edit(name, event: "admin.federation.peer_removed", detail: ["entity": peer.entity]) { form in
+            form.peers = (form.peers ?? []).filter { $0.entity != peer.entity }
         }
         try await federation.forget(realm: name, entity: peer.entity)
         return Response(status: .noContent)
@@ -107,7 +96,7 @@ struct AdminFederationEndpoint<Context: RequestContext>: Sendable {
         let name = try context.parameter("realm")
         let (peer, _) = try find(name, context.parameter("peer"))
         await federation.refresh(realm: name, entity: peer.entity)
-        return try AdminJSON.response(try peerObject(name, Self.id(peer.entity)))
+        return try AdminBody.response(try peerObject(name, Self.id(peer.entity)))
     }
 
     private func find(_ realm: String, _ raw: String) throws -> (FederationSettings.Peer, PeerRecord) {
@@ -118,27 +107,23 @@ struct AdminFederationEndpoint<Context: RequestContext>: Sendable {
         return found
     }
 
-    private func peerObject(_ realm: String, _ id: String) throws -> [String: Any] {
+    private func peerObject(_ realm: String, _ id: String) throws -> AdminPeer {
         let (peer, record) = try find(realm, id)
         return Self.object(peer, record)
     }
 
-    static func object(_ peer: FederationSettings.Peer, _ record: PeerRecord) -> [String: Any] {
+    static func object(_ peer: FederationSettings.Peer, _ record: PeerRecord) -> AdminPeer {
         let status = record.status
         let counts = record.view.countsByStatus
-        return [
-            "id": id(peer.entity), "entity": peer.entity, "pin": peer.pin, "max_level": peer.maxLevel.name,
-            "refresh": peer.refreshSeconds.map { DurationText.format($0) } ?? NSNull(),
-            "max_staleness": DurationText.format(peer.staleAfterSeconds),
-            "status": status.state.rawValue, "code": status.code ?? NSNull(), "reason": status.reason ?? NSNull(),
-            "failures": status.failures,
-            "last_attempt": AdminJSON.date(status.lastAttempt), "last_success": AdminJSON.date(status.lastSuccess),
-            "next_refresh": AdminJSON.date(status.nextRefresh),
-            "sequence": record.view.sequence ?? NSNull(),
-            "bundle_expires_at": AdminJSON.date(record.view.expiresAt),
-            "agents": ["active": counts[.active] ?? 0, "suspended": counts[.suspended] ?? 0,
-                       "revoked": counts[.revoked] ?? 0],
-            "known_keys": Array(record.anchor.pins.union(record.anchor.announced.map(\.thumbprint))).sorted(),
-        ]
+        return AdminPeer(
+            id: id(peer.entity), entity: peer.entity, pin: peer.pin, maxLevel: peer.maxLevel.name,
+            refresh: peer.refreshSeconds.map { DurationText.format($0) },
+            maxStaleness: DurationText.format(peer.staleAfterSeconds),
+            status: status.state.rawValue, code: status.code, reason: status.reason, failures: status.failures,
+            lastAttempt: AdminBody.date(status.lastAttempt), lastSuccess: AdminBody.date(status.lastSuccess),
+            nextRefresh: AdminBody.date(status.nextRefresh), sequence: record.view.sequence,
+            bundleExpiresAt: AdminBody.date(record.view.expiresAt),
+            agents: .init(active: counts[.active] ?? 0, suspended: counts[.suspended] ?? 0, revoked: counts[.revoked] ?? 0),
+            knownKeys: Array(record.anchor.pins.union(record.anchor.announced.map(\.thumbprint))).sorted())
     }
 }

@@ -73,10 +73,3 @@ enum AdminJSON {
         return ISO8601DateFormatter().string(from: date)
     }
 }
-
-extension RequestContext {
-    func parameter(_ name: String) throws -> String {
-        guard let value = parameters.get(name) else { throw OAuthError.invalidRequest("missing path parameter \(name)") }
-        return value
-    }
-}

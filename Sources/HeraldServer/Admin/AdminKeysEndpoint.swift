@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import Hummingbird
 
@@ -14,23 +15,23 @@ struct AdminKeysEndpoint<Context: RequestContext>: Sendable {
         return routes
     }
 
-    static func object(_ key: StoredKey) -> [String: Any] {
-        ["kid": key.kid, "alg": key.algorithm.rawValue, "state": key.state.rawValue,
-         "created_at": AdminJSON.date(key.createdAt), "activate_at": AdminJSON.date(key.activateAt),
-         "activated_at": AdminJSON.date(key.activatedAt), "retired_at": AdminJSON.date(key.retiredAt),
-         "publish_until": AdminJSON.date(key.publishUntil)]
+    static func object(_ key: StoredKey) -> AdminKey {
+        AdminKey(kid: key.kid, alg: key.algorithm.rawValue, state: key.state.rawValue,
+                 createdAt: AdminBody.date(key.createdAt), activateAt: AdminBody.date(key.activateAt),
+                 activatedAt: AdminBody.date(key.activatedAt), retiredAt: AdminBody.date(key.retiredAt),
+                 publishUntil: AdminBody.date(key.publishUntil))
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let realm = try admin.runtime(context.parameter("realm"))
         let keys = try await admin.keyManager.store.keys(realm: realm.name)
-        return try AdminJSON.response(["keys": keys.map(Self.object)])
+        return try AdminBody.response(AdminKeyList(keys: keys.map(Self.object)))
     }
 
     @Sendable func prepare(_ request: Request, context: Context) async throws -> Response {
         let realm = try admin.runtime(context.parameter("realm"))
-        let body = try await AdminJSON.optionalObject(request)
-        let name = try AdminJSON.string(body, "alg", required: false) ?? realm.config.signingAlgorithm.rawValue
+        let body = try await AdminBody.decode(AdminKeyPrepareRequest.self, request, optional: true)
+        let name = body.alg ?? realm.config.signingAlgorithm.rawValue
         guard let algorithm = SigningAlgorithm(rawValue: name), realm.config.algorithms.contains(algorithm) else {
             throw OAuthError.invalidRequest("realm \(realm.name) uses \(realm.config.algorithms.map(\.rawValue).joined(separator: ", ")), not \(name)")
         }
@@ -39,8 +40,14 @@ struct AdminKeysEndpoint<Context: RequestContext>: Sendable {
             try schedule.rotate(&keys, algorithm: algorithm, immediately: false, now: now)
         }
         let keys = try await admin.keyManager.store.keys(realm: realm.name)
-        let prepared = keys.first { !before.contains($0.kid) } ?? keys.last { $0.state == .prepared && $0.algorithm == algorithm }
-        return try AdminJSON.response(prepared.map(Self.object) ?? [:], status: .created)
+        guard let prepared = keys.first(where: { !before.contains($0.kid) })
+            ?? keys.last(where: { $0.state == .prepared && $0.algorithm == algorithm })
+        else {
+            // Unreachable: the schedule prepares a key or keeps the one prepared.
+            throw OAuthError(status: .internalServerError, code: "server_error",
+                             description: "no prepared \(algorithm.rawValue) key after preparing one")
+        }
+        return try AdminBody.response(Self.object(prepared), status: .created)
     }
 
     @Sendable func transition(_ request: Request, context: Context) async throws -> Response {
@@ -57,7 +64,7 @@ struct AdminKeysEndpoint<Context: RequestContext>: Sendable {
         guard let key = try await admin.keyManager.store.keys(realm: realm.name).first(where: { $0.kid == kid }) else {
             throw OAuthError.notFound("realm \(realm.name) has no key \(kid)")
         }
-        return try AdminJSON.response(Self.object(key))
+        return try AdminBody.response(Self.object(key))
     }
 
     private func change(_ realm: RealmRuntime, type: String, detail: [String: String] = [:],

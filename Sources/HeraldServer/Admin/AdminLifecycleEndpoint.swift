@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import Hummingbird
 
@@ -28,20 +29,20 @@ struct AdminLifecycleEndpoint<Context: RequestContext>: Sendable {
         let record = lifecycle.book.standing(realm: realm.name, agentID: principal.id, org: principal.org).record
             ?? AgentLifecycle(agentID: principal.id, codeHash: principal.codeHash, org: principal.org,
                               registeredAt: lifecycle.clock.now(), statusIndex: -1)
-        return try AdminJSON.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
+        return try AdminBody.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
     }
 
     @Sendable func advance(_ request: Request, context: Context) async throws -> Response {
-        let body = try await AdminJSON.object(request)
+        let members = try await AdminBody.members(request)
         let (realm, principal) = try await target(context)
-        let name = try AdminJSON.string(body, "to")!
+        let body = try AdminBody.decode(AdminAdvanceRequest.self, from: members)
+        let name = body.to, approver = body.approver
         guard let stage = PipelineStage(rawValue: name.uppercased()) else {
             throw OAuthError.invalidRequest("unknown stage \(name); stages are \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let approver = try AdminJSON.string(body, "approver")!
         let record = try await lifecycle.advance(principal, in: realm, to: stage, approver: approver,
                                                  signer: try GateSigner(realm: realm))
-        return try AdminJSON.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
+        return try AdminBody.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
     }
 
     @Sendable func suspend(_ request: Request, context: Context) async throws -> Response {
@@ -53,61 +54,59 @@ struct AdminLifecycleEndpoint<Context: RequestContext>: Sendable {
     }
 
     private func stop(_ request: Request, _ context: Context, to stage: PipelineStage) async throws -> Response {
-        let body = try await AdminJSON.object(request)
+        let members = try await AdminBody.members(request)
         let (realm, principal) = try await target(context)
-        let reason = try AdminJSON.string(body, "reason")!
-        let approver = try AdminJSON.string(body, "approver", required: false) ?? AdminActor.current
+        let body = try AdminBody.decode(AdminStopRequest.self, from: members)
+        let reason = body.reason, approver = body.approver ?? AdminActor.current
         let record = try await lifecycle.stop(principal, in: realm, to: stage, reason: reason, approver: approver,
                                               signer: try GateSigner(realm: realm))
-        return try AdminJSON.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
+        return try AdminBody.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
     }
 
     @Sendable func registerCode(_ request: Request, context: Context) async throws -> Response {
-        let body = try await AdminJSON.object(request)
+        let members = try await AdminBody.members(request)
         let (realm, principal) = try await target(context)
-        let hash = try AdminJSON.string(body, "code_hash")!
+        let body = try AdminBody.decode(AdminCodeRequest.self, from: members)
+        let hash = body.codeHash, approver = body.approver ?? AdminActor.current
         guard Self.isCodeHash(hash) else {
             throw OAuthError.invalidRequest("code_hash must be sha256: followed by 64 lowercase hex digits")
         }
-        let approver = try AdminJSON.string(body, "approver", required: false) ?? AdminActor.current
         let record = try await lifecycle.registerCode(principal, in: realm, codeHash: hash, approver: approver,
                                                       signer: try GateSigner(realm: realm))
-        return try AdminJSON.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
+        return try AdminBody.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
     }
 
     @Sendable func kill(_ request: Request, context: Context) async throws -> Response {
-        let body = try await AdminJSON.object(request)
-        let reason = try AdminJSON.string(body, "reason")!
+        let reason = try await AdminBody.decode(AdminKillRequest.self, request).reason
         let (realm, principal) = try await target(context)
         let record = try await lifecycle.setKill(principal, in: realm, reason: reason, by: AdminActor.current)
-        return try AdminJSON.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
+        return try AdminBody.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
     }
 
     @Sendable func revive(_ request: Request, context: Context) async throws -> Response {
         let (realm, principal) = try await target(context)
         let record = try await lifecycle.setKill(principal, in: realm, reason: nil, by: AdminActor.current)
-        return try AdminJSON.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
+        return try AdminBody.response(try await Self.object(record, principal: principal, realm: realm, lifecycle: lifecycle))
     }
 
     @Sendable func killOrg(_ request: Request, context: Context) async throws -> Response {
-        let body = try await AdminJSON.object(request)
-        let reason = try AdminJSON.string(body, "reason")!
+        let reason = try await AdminBody.decode(AdminKillRequest.self, request).reason
         let realm = try admin.runtime(context.parameter("realm")), org = try context.parameter("org")
         try await lifecycle.setOrgKill(org, in: realm.name, reason: reason, by: AdminActor.current)
-        return try AdminJSON.response(orgObject(org, realm: realm))
+        return try AdminBody.response(orgObject(org, realm: realm))
     }
 
     @Sendable func reviveOrg(_ request: Request, context: Context) async throws -> Response {
         let realm = try admin.runtime(context.parameter("realm")), org = try context.parameter("org")
         try await lifecycle.setOrgKill(org, in: realm.name, reason: nil, by: AdminActor.current)
-        return try AdminJSON.response(orgObject(org, realm: realm))
+        return try AdminBody.response(orgObject(org, realm: realm))
     }
 
-    private func orgObject(_ org: String, realm: RealmRuntime) -> [String: Any] {
+    private func orgObject(_ org: String, realm: RealmRuntime) -> AdminOrgKill {
         let book = lifecycle.book.book(realm: realm.name).state
         let kill = book.orgKills[org]
-        return ["org": org, "killed": kill != nil, "reason": kill?.reason ?? NSNull(), "killed_at": AdminJSON.date(kill?.at),
-                "agents": book.agents.values.filter { $0.org == org }.map(\.agentID).sorted()]
+        return AdminOrgKill(org: org, killed: kill != nil, reason: kill?.reason, killedAt: AdminBody.date(kill?.at),
+                            agents: book.agents.values.filter { $0.org == org }.map(\.agentID).sorted())
     }
 
     /// The realm and the agent named in the path. An agent the directory no longer lists
@@ -133,41 +132,34 @@ struct AdminLifecycleEndpoint<Context: RequestContext>: Sendable {
 
     /// The lifecycle view: record, gates, score components and the decision now.
     static func object(_ record: AgentLifecycle, principal: Principal, realm: RealmRuntime,
-                       lifecycle: LifecycleService) async throws -> [String: Any] {
+                       lifecycle: LifecycleService) async throws -> AdminLifecycle {
         let roles = realm.mapper.effectiveRoles(of: principal)
         let standing = lifecycle.book.standing(realm: realm.name, agentID: record.agentID, org: principal.org)
         let decision = TrustDecision(directoryLevel: RoleMapper.level(of: roles), lifecycle: record,
                                      orgKill: standing.orgKill, policy: realm.config.trustPolicy,
                                      levels: realm.levelTable, now: lifecycle.clock.now())
-        return [
-            "agent_id": record.agentID,
-            "org": record.org ?? NSNull(),
-            "pipeline_stage": record.stage.rawValue,
-            "allowed_next": record.allowedNext.map(\.rawValue),
-            "code_hash": record.codeHash ?? NSNull(),
-            "code_attested": record.codeAttested,
-            "registered_at": AdminJSON.date(record.registeredAt),
-            "status_index": record.statusIndex,
-            "outcomes": ["success": record.outcomes.success, "failure": record.outcomes.failure,
-                         "anomaly": record.outcomes.anomaly],
-            "killed": record.kill != nil,
-            "kill": record.kill.map { ["reason": $0.reason, "by": $0.by, "at": AdminJSON.date($0.at)] as [String: Any] }
-                ?? NSNull(),
-            "org_killed": standing.orgKill.map { ["org": $0.org, "reason": $0.kill.reason] as [String: Any] } ?? NSNull(),
-            "trust_score": decision.score,
-            "score_components": TrustScore(agent: record, now: lifecycle.clock.now()).components.map {
-                ["name": $0.name, "weight": $0.weight, "value": $0.value, "points": $0.points, "basis": $0.basis] as [String: Any]
+        let policy = realm.config.trustPolicy
+        return AdminLifecycle(
+            agentID: record.agentID, org: record.org, pipelineStage: record.stage.rawValue,
+            allowedNext: record.allowedNext.map(\.rawValue), codeHash: record.codeHash, codeAttested: record.codeAttested,
+            registeredAt: AdminBody.date(record.registeredAt), statusIndex: record.statusIndex,
+            outcomes: AdminLifecycle.Outcomes(success: record.outcomes.success, failure: record.outcomes.failure,
+                                              anomaly: record.outcomes.anomaly),
+            kill: record.kill.map { AdminLifecycle.Kill(reason: $0.reason, by: $0.by, at: AdminBody.date($0.at)) },
+            orgKilled: standing.orgKill.map { AdminLifecycle.OrgKill(org: $0.org, reason: $0.kill.reason) },
+            trustScore: decision.score,
+            scoreComponents: TrustScore(agent: record, now: lifecycle.clock.now()).components.map {
+                AdminLifecycle.ScoreComponent(name: $0.name, weight: $0.weight, value: $0.value, points: $0.points,
+                                              basis: $0.basis)
             },
-            "directory_level": decision.directoryLevel.name,
-            "trust_level": decision.level.name,
-            "trust_policy": ["pipeline": realm.config.trustPolicy.pipelineRequired ? "required" : "off",
-                             "earned_levels": realm.config.trustPolicy.earnedLevels ? "on" : "off"],
-            "refusal": decision.refusal?.description ?? NSNull(),
-            "gates": record.gates.map {
-                ["from": $0.from.rawValue, "to": $0.to.rawValue, "approver": $0.approver, "at": AdminJSON.date($0.at),
-                 "code_hash": $0.codeHash ?? NSNull(), "reason": $0.reason ?? NSNull(), "signature": $0.signature]
-                    as [String: Any]
-            },
-        ]
+            directoryLevel: decision.directoryLevel.name, trustLevel: decision.level.name,
+            trustPolicy: AdminLifecycle.TrustPolicy(pipeline: policy.pipelineRequired ? "required" : "off",
+                                                    earnedLevels: policy.earnedLevels ? "on" : "off"),
+            refusal: decision.refusal?.description,
+            gates: record.gates.map {
+                AdminLifecycle.Gate(from: $0.from.rawValue, to: $0.to.rawValue, approver: $0.approver,
+                                    at: AdminBody.date($0.at), codeHash: $0.codeHash, reason: $0.reason,
+                                    signature: $0.signature)
+            })
     }
 }

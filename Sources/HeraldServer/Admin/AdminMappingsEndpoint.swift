@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import Hummingbird
 
@@ -14,26 +15,27 @@ struct AdminMappingsEndpoint<Context: RequestContext>: Sendable {
         return routes
     }
 
-    static func object(_ mapping: RoleMapping) -> [String: Any] {
-        ["id": mapping.id ?? "", "group": mapping.group, "role": mapping.role]
+    static func object(_ mapping: RoleMapping) -> AdminRoleMapping {
+        AdminRoleMapping(id: mapping.id ?? "", group: mapping.group, role: mapping.role)
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let mappings = try admin.runtime(context.parameter("realm")).config.roleMappings
-        return try AdminJSON.response(["role_mappings": mappings.map(Self.object)])
+        return try AdminBody.response(AdminRoleMappingList(roleMappings: mappings.map(Self.object)))
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
-        let body = try await AdminJSON.object(request)
-        let group = try AdminJSON.string(body, "group")!, role = try AdminJSON.string(body, "role")!
+        let body = try await AdminBody.decode(AdminRoleMappingRequest.self, request)
+        let group = body.group, role = body.role
         let realm = try context.parameter("realm")
         let existing = try admin.runtime(realm).config.roleMappings
         let next = (existing.compactMap { $0.id.flatMap { Int($0.dropFirst(3)) } }.max() ?? 0) + 1
         let id = "rm-\(next)"
-        try await admin.edit(realm, event: "admin.mapping.added", detail: ["id": id, "group": group, "role": role]) { document in
-            document["role_mappings"] = document.objects("role_mappings") + [["id": id, "group": group, "role": role]]
+        let mapping = AdminRoleMapping(id: id, group: group, role: role)
+        try await admin.edit(realm, event: "admin.mapping.added", detail: ["id": id, "group": group, "role": role]) { form in
+            form.roleMappings.append(mapping)
         }
-        return try AdminJSON.response(["id": id, "group": group, "role": role], status: .created)
+        return try AdminBody.response(mapping, status: .created)
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
@@ -45,12 +47,11 @@ struct AdminMappingsEndpoint<Context: RequestContext>: Sendable {
             detail["group"] = mapping.group
             detail["role"] = mapping.role
         }
-        try await admin.edit(realm, event: "admin.mapping.removed", detail: detail) { document in
-            let mappings = document.objects("role_mappings")
-            guard mappings.contains(where: { $0["id"] as? String == id }) else {
+        try await admin.edit(realm, event: "admin.mapping.removed", detail: detail) { form in
+            guard form.roleMappings.contains(where: { $0.id == id }) else {
                 throw OAuthError.notFound("realm \(realm) has no role mapping \(id)")
             }
-            document["role_mappings"] = mappings.filter { $0["id"] as? String != id }
+            form.roleMappings.removeAll { $0.id == id }
         }
         return Response(status: .noContent)
     }

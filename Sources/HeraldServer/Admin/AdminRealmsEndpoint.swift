@@ -19,7 +19,7 @@ struct AdminRealmsEndpoint<Context: RequestContext>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        try AdminJSON.response(["realms": admin.registry.all.map(\.name)])
+        try AdminBody.response(AdminRealmList(realms: admin.registry.all.map(\.name)))
     }
 
     @Sendable func export(_ request: Request, context: Context) async throws -> Response {
@@ -33,44 +33,38 @@ struct AdminRealmsEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func importRealm(_ request: Request, context: Context) async throws -> Response {
         let name = try context.parameter("realm")
-        let text = String(decoding: try await AdminJSON.body(request), as: UTF8.self)
+        let text = String(decoding: try await AdminBody.data(request), as: UTF8.self)
         let loaded = try RealmAdministration.load(text: text)
         guard loaded.config.name == name else {
             throw OAuthError.invalidRequest("the body declares realm \(loaded.config.name) but the path names \(name)")
         }
         try await admin.replace(with: loaded, basedOn: admin.registry.runtime(named: name)?.config,
                                 event: "admin.realm.imported")
-        return try AdminJSON.response(["realm": name])
+        return try AdminBody.response(AdminRealmImported(realm: name))
     }
 
     @Sendable func levels(_ request: Request, context: Context) async throws -> Response {
-        try AdminJSON.response(Self.table(try admin.runtime(context.parameter("realm")).levelTable))
+        try AdminBody.response(Self.table(try admin.runtime(context.parameter("realm")).levelTable))
     }
 
     /// Overrides cells of the level table: `{"L2": {"tx_limit": 200}}`.
     @Sendable func setLevels(_ request: Request, context: Context) async throws -> Response {
         let name = try context.parameter("realm")
-        let patch = try await AdminJSON.object(request)
+        let patch = try await AdminBody.decode(AdminLevelPatch.self, request).levels
         let loaded = try await admin.edit(name, event: "admin.levels.changed",
-                                          detail: ["levels": patch.keys.sorted().joined(separator: ",")]) { document in
-            var levels = document["levels"] as? [String: Any] ?? [:]
+                                          detail: ["levels": patch.keys.sorted().joined(separator: ",")]) { form in
             for (level, cells) in patch {
-                guard let cells = cells as? [String: Any] else {
-                    throw OAuthError.invalidRequest("levels.\(level) must be an object of cells")
-                }
-                levels[level] = (levels[level] as? [String: Any] ?? [:]).merging(cells) { $1 }
+                form.levels[level] = cells.merged(over: form.levels[level] ?? AdminLevelCells())
             }
-            document["levels"] = levels
         }
-        return try AdminJSON.response(Self.table(loaded.config.levelTable))
+        return try AdminBody.response(Self.table(loaded.config.levelTable))
     }
 
-    static func table(_ table: LevelTable) -> [String: Any] {
+    static func table(_ table: LevelTable) -> AdminLevelTable {
         Dictionary(uniqueKeysWithValues: TrustLevel.allCases.map { level in
             let row = table[level]
-            return (level.name, ["label": row.label, "payment_enabled": row.paymentEnabled, "tx_limit": row.txLimit,
-                                 "day_limit": row.dayLimit, "scopes": row.scopes, "earned_at_score": row.earnedAtScore]
-                    as [String: Any])
+            return (level.name, AdminLevelRow(label: row.label, paymentEnabled: row.paymentEnabled, txLimit: row.txLimit,
+                                              dayLimit: row.dayLimit, scopes: row.scopes, earnedAtScore: row.earnedAtScore))
         })
     }
 }

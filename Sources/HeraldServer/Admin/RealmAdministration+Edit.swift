@@ -12,17 +12,12 @@ extension RealmAdministration {
     /// Edits realm `name` in its realm-file form, validates and stores the result.
     @discardableResult
     nonisolated func edit(_ name: String, event: String, detail: [String: String] = [:],
-                          _ change: (inout [String: Any]) throws -> Void) async throws -> LoadedRealm {
+                          _ change: (inout AdminRealmForm) throws -> Void) async throws -> LoadedRealm {
         let base = try runtime(name).config
-        var document = RealmDocument.object(base)
-        try change(&document)
-        let loaded = try Self.load(document)
+        var form = try AdminRealmForm(json: RealmDocument.json(base))
+        try change(&form)
+        let loaded = try Self.load(form)
         try await replace(with: loaded, basedOn: base, event: event, detail: detail)
         return loaded
     }
-}
-
-extension [String: Any] {
-    /// The list under `key` (empty when absent), for edits of lists of objects.
-    func objects(_ key: String) -> [[String: Any]] { self[key] as? [[String: Any]] ?? [] }
 }

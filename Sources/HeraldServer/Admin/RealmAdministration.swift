@@ -6,8 +6,8 @@ import Logging
 
 /// Changes realms on behalf of the admin API.
 ///
-/// Every change is an edit of the realm-file form that goes back through the realm-file
-/// loader, so the API and files obey the same rules and messages. The new realm is
+/// Every change is an edit of the realm-file form (``AdminRealmForm``) that goes back
+/// through the realm-file loader, so the API and files obey the same rules and messages. The new realm is
 /// validated (loaded, and its runtime built) before anything is stored, so a rejected request
 /// changes nothing; it is then saved, served from the next request on, and audited before
 /// the response leaves. Changes are serialised by this actor and checked against the
@@ -36,11 +36,11 @@ actor RealmAdministration {
     }
 
     /// Loads an edited realm-file form; a 400 listing every problem when it is invalid.
-    nonisolated static func load(_ object: [String: Any], source: String = "request") throws -> LoadedRealm {
-        let data = try YAMLSafeJSON.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+    nonisolated static func load(_ form: AdminRealmForm, source: String = "request") throws -> LoadedRealm {
         // The text is Herald's own rendering of an edit: positions in it mean nothing to the
         // caller, so the problems are reported by key path only.
-        return try load(text: String(decoding: data, as: UTF8.self), source: source, positions: false, json: true)
+        return try load(text: String(decoding: try form.json(), as: UTF8.self), source: source, positions: false,
+                        json: true)
     }
 
     /// Loads a realm file sent as text, YAML or JSON. A JSON text is read with JSON's types
@@ -48,7 +48,7 @@ actor RealmAdministration {
     /// YAML would refuse them (``YAMLSafeJSON``); a column after such an escape is then off.
     nonisolated static func load(text: String, source: String = "request", positions: Bool = true,
                                  json: Bool? = nil) throws -> LoadedRealm {
-        let isJSON = json ?? ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any])
+        let isJSON = json ?? ((try? JSONDecoder().decode(AdminJSONValue.self, from: Data(text.utf8)))?.object != nil)
         let text = isJSON ? String(decoding: YAMLSafeJSON.escape(Data(text.utf8)), as: UTF8.self) : text
         do {
             return try RealmImporter.loader.load(text: text, file: source, baseDirectory: "/nonexistent", json: isJSON)
