@@ -66,3 +66,25 @@ private struct LazyNonContiguous: Collection {
     func index(after index: Int) -> Int { index + 1 }
     subscript(position: Int) -> UInt8 { bytes[position] }
 }
+
+/// The Content-Type check of the form endpoints, byte by byte (it runs on every token request).
+@Suite("Form media type")
+struct FormMediaTypeTests {
+    @Test func acceptsTheMediaTypeInAnyCaseWithParameters() {
+        for value in ["application/x-www-form-urlencoded", "Application/X-WWW-Form-URLEncoded",
+                      "application/x-www-form-urlencoded; charset=UTF-8", " application/x-www-form-urlencoded ",
+                      "\tapplication/x-www-form-urlencoded\t;charset=utf-8", "application/x-www-form-urlencoded;"] {
+            #expect(FormBody.isFormMediaType(value), "\(value)")
+        }
+    }
+
+    @Test func refusesAnythingElse() {
+        for value: String? in [nil, "", ";", "application/json", "application/x-www-form-urlencode",
+                               "application/x-www-form-urlencodedx", "application/x-www-form-urlencoded x",
+                               "multipart/form-data", "application/x-www-form-urlencoded\r",
+                               "application/x\u{0D}www-form-urlencoded", "apPlication/x-www-form-urlencoded,text/plain",
+                               "application/x-www-form-urlencodé"] {
+            #expect(!FormBody.isFormMediaType(value), "\(value ?? "nil")")
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import Hummingbird
 
@@ -22,13 +23,8 @@ struct AgentEventsEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         let caller = try await callers.authenticate(request, realm: realm, peer: context.remoteAddress)
         try callers.clients.limiter.takeReport(realm: realm.name, settings: realm.bruteForce, caller: caller.clientID)
         let id = try context.parameter("agent")
-        let body = try await AdminJSON.object(request)
-        let name = try AdminJSON.string(body, "outcome")!
-        guard let kind = OutcomeKind(rawValue: name) else {
-            throw OAuthError.invalidRequest("outcome must be success, failure or anomaly, not \(name)")
-        }
-        let reference = try AdminJSON.string(body, "reference")!
-        guard reference.utf8.count <= 512 else { throw OAuthError.invalidRequest("reference is longer than 512 bytes") }
+        let body = try await JSONBody.decode(AgentEventRequest.self, from: request)
+        let (kind, reference) = (body.outcome, body.reference)
         guard caller.agentID != id else {
             throw OAuthError(status: .forbidden, code: "access_denied", description: "an agent cannot report on itself")
         }
@@ -40,7 +36,7 @@ struct AgentEventsEndpoint<Context: RemoteAddressRequestContext>: Sendable {
                                               reporter: caller.clientID)
         }
         let score = TrustScore(agent: record, now: lifecycle.clock.now())
-        return try AdminJSON.response(["agent_id": id, "outcome": kind.rawValue, "reference": reference,
-                                       "trust_score": score.value], status: .accepted)
+        return try JSONBody.response(AgentEventResponse(agentID: id, outcome: kind.rawValue, reference: reference,
+                                                        trustScore: score.value), status: .accepted)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import Hummingbird
 
 /// Liveness (`/health/live`: the process answers), readiness (`/health/ready`: every part a
@@ -10,7 +11,7 @@ struct HealthEndpoint<Context: RequestContext>: Sendable {
 
     var routes: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
-        routes.get("health/live") { _, _ in Response.json(#"{"status":"ok"}"#.utf8) }
+        routes.get("health/live") { _, _ in Response.json(try JSONBody.encode(HealthStatus.live)) }
         routes.get("health/ready", use: ready)
         routes.get("metrics", use: exposition)
         return routes
@@ -19,13 +20,8 @@ struct HealthEndpoint<Context: RequestContext>: Sendable {
     /// 200 `{"status":"ready","checks":{…}}`, or 503 with `not_ready` when a required check failed.
     @Sendable func ready(_ request: Request, context: Context) async throws -> Response {
         let (ready, checks) = await readiness.evaluate()
-        let body: [String: Any] = ["status": ready ? "ready" : "not_ready", "checks": checks.mapValues(\.json)]
-        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-store"
-        return Response(status: ready ? .ok : .serviceUnavailable, headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return try JSONBody.response(HealthStatus(status: ready ? "ready" : "not_ready", checks: checks.mapValues(\.body)),
+                                     status: ready ? .ok : .serviceUnavailable)
     }
 
     @Sendable func exposition(_ request: Request, context: Context) async throws -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import Hummingbird
 import Logging
@@ -28,20 +29,20 @@ struct IntrospectionEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     @Sendable func introspect(_ request: Request, context: Context) async throws -> Response {
         let realm = try registry.runtime(for: context)
         var request = request
-        let form = try await TokenEndpoint<Context>.readForm(&request)
+        let form = try await FormBody.read(&request, upTo: TokenEndpoint<Context>.maxBodyBytes)
         let caller = try await authenticator.authenticate(request, form: form, realm: realm, peer: context.remoteAddress)
         guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is missing") }
-        guard let claims = activeClaims(token, in: realm) else {
+        guard let answer = activeAnswer(token, in: realm) else {
             logger.debug("introspection: inactive token", metadata: ["realm.id": "\(realm.name)",
                                                                      "client.id": "\(caller.client.clientID)"])
-            return try AdminJSON.response(["active": false])
+            return try JSONBody.response(IntrospectionResponse.inactive)
         }
-        return try AdminJSON.response(claims)
+        return try JSONBody.response(answer)
     }
 
-    /// The token's claims plus `active: true`, or nil when it is not active now.
-    func activeClaims(_ token: String, in realm: RealmRuntime) -> [String: Any]? {
-        guard let verified = try? tokens.verify(token, in: realm, forHerald: false) else { return foreignClaims(token, in: realm) }
+    /// The token's claims with `active: true`, or nil when it is not active now.
+    func activeAnswer(_ token: String, in realm: RealmRuntime) -> IntrospectionResponse? {
+        guard let verified = try? tokens.verify(token, in: realm, forHerald: false) else { return foreignAnswer(token, in: realm) }
         if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) { return nil }
         if let entity = verified.claims.federated_from {
             // Exchanged for a peer's agent: active only while the peer vouches for it.
@@ -57,27 +58,26 @@ struct IntrospectionEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             return nil
         }
         if book.stoppedActor(of: verified.claims, realm: realm.name) != nil { return nil }
-        guard var claims = try? JSONSerialization.jsonObject(with: Data(verified.payload)) as? [String: Any] else {
-            return nil
-        }
-        claims["active"] = true
-        claims["token_type"] = "Bearer"
-        return claims
+        guard let claims = Self.claims(verified.payload) else { return nil }
+        return .active(claims: claims)
     }
 
     /// A peer's token (wire-formats §7): active while the peer vouches for the agent and its
     /// bundle is fresh, marked `foreign` with the peer in `federated_from` and the level
     /// granted here in `local_trust_level`.
-    func foreignClaims(_ token: String, in realm: RealmRuntime) -> [String: Any]? {
+    func foreignAnswer(_ token: String, in realm: RealmRuntime) -> IntrospectionResponse? {
         guard case .success(let agent) = federation.foreignToken(token, in: realm), agent.refusal == nil,
-              let payload = agent.payload,
-              var claims = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any]
+              let payload = agent.payload, let claims = Self.claims(payload)
         else { return nil }
-        claims["active"] = true
-        claims["token_type"] = "Bearer"
-        claims["foreign"] = true
-        claims["federated_from"] = agent.entity
-        claims["local_trust_level"] = agent.level.rawValue
-        return claims
+        var answer = IntrospectionResponse.active(claims: claims)
+        answer.foreign = true
+        answer.federatedFrom = agent.entity
+        answer.localTrustLevel = agent.level.rawValue
+        return answer
+    }
+
+    /// A verified token's payload as its claims (a payload that is no JSON object: none).
+    static func claims(_ payload: some Sequence<UInt8>) -> [String: OpaqueJSON]? {
+        try? JSONDecoder().decode([String: OpaqueJSON].self, from: Data(payload))
     }
 }

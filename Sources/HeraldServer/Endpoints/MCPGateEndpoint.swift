@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import HeraldJOSE
 import Hummingbird
@@ -29,59 +30,36 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     @Sendable func verify(_ request: Request, context: Context) async throws -> Response {
         let realm = try registry.runtime(for: context)
         let caller = try await callers.authenticate(request, realm: realm, peer: context.remoteAddress)
-        let body = try await AdminJSON.objectWithUniqueMembers(request)
-        let server = try AdminJSON.string(body, "mcp_server_id")!, tool = try AdminJSON.string(body, "tool_name")!
-        let presented = ["agent_id", "token", "passport"].filter { body[$0] != nil }
-        guard presented.count == 1 else {
-            throw OAuthError.invalidRequest("send exactly one of agent_id, token or passport")
-        }
-        // A member of the wrong type is a malformed request (400), not an identity that was
-        // checked and failed (an audited DENY).
-        switch presented[0] {
-        case "agent_id": _ = try AdminJSON.string(body, "agent_id")
-        case "token" where !(body["token"] is String): throw OAuthError.invalidRequest("token must be a string")
-        case "passport" where !(body["passport"] is String || body["passport"] is [String: Any]):
-            throw OAuthError.invalidRequest("passport must be a JWT string or an MCPS passport object")
-        default: break
-        }
-        var gate = Decision(tool: "\(server)/\(tool)")
-        if let foreign = foreignAgent(body, presented[0], in: realm) {
+        let body = try await JSONBody.decode(MCPGateRequest.self, from: request, shape: .objectWithUniqueMembers)
+        var gate = Decision(tool: body.tool)
+        if let foreign = foreignAgent(body.subject, in: realm) {
             judge(foreign, in: realm, gate: &gate)
-        } else if let agentID = await identify(body, presented[0], in: realm, gate: &gate) {
+        } else if let agentID = await identify(body.subject, in: realm, gate: &gate) {
             await judge(agentID, in: realm, gate: &gate)
         }
         let answer = gate.answer
-        do {
-            try await audit?.record(AuditEvent(
-                type: "mcp.decision", realm: realm.name, time: lifecycle.clock.now(), actor: caller.clientID,
-                agent: gate.agentID, client: caller.clientID, reason: gate.reason,
-                detail: ["decision": answer, "tool": gate.tool, "level": gate.level?.name ?? "",
-                         "federated_from": gate.federatedFrom ?? "", "idp": gate.idp ?? "",
-                         "on_behalf_of": gate.onBehalfOf ?? "",
-                         "failed": gate.failed.joined(separator: ",")]))
-        } catch {
-            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                             description: "the decision could not be recorded; retry shortly", reason: "audit: \(error)")
-        }
-        metrics?.gateDecision(answer, tool: Self.toolLabel(gate.tool, in: realm.config))
-        return try AdminJSON.response([
-            "decision": answer, "agent_id": gate.agentID as Any? ?? NSNull(), "trust_level": gate.level?.rawValue as Any? ?? NSNull(),
-            "trust_score": gate.score as Any? ?? NSNull(), "checks_passed": gate.passed, "checks_failed": gate.failed,
-            "reason": gate.reason, "federated_from": gate.federatedFrom as Any? ?? NSNull(),
-            "idp": gate.idp as Any? ?? NSNull(), "on_behalf_of": gate.onBehalfOf as Any? ?? NSNull(),
-        ])
+        try await FailClosedAudit.record(
+            AuditEvent(type: "mcp.decision", realm: realm.name, time: lifecycle.clock.now(), actor: caller.clientID,
+                       agent: gate.agentID, client: caller.clientID, reason: gate.reason,
+                       detail: ["decision": answer.rawValue, "tool": gate.tool, "level": gate.level?.name ?? "",
+                                "federated_from": gate.federatedFrom ?? "", "idp": gate.idp ?? "",
+                                "on_behalf_of": gate.onBehalfOf ?? "", "failed": gate.failed.joined(separator: ",")]),
+            to: audit, what: "decision")
+        metrics?.gateDecision(answer.rawValue, tool: Self.toolLabel(gate.tool, in: realm.config))
+        return try JSONBody.response(MCPGateDecision(
+            decision: answer, agentID: gate.agentID, trustLevel: gate.level?.rawValue, trustScore: gate.score,
+            checksPassed: gate.passed, checksFailed: gate.failed, reason: gate.reason,
+            federatedFrom: gate.federatedFrom, idp: gate.idp, onBehalfOf: gate.onBehalfOf))
     }
 
     /// The agent the request is about, or nil with the identity check failed.
-    private func identify(_ body: [String: Any], _ kind: String, in realm: RealmRuntime, gate: inout Decision) async
+    private func identify(_ subject: MCPGateRequest.Subject, in realm: RealmRuntime, gate: inout Decision) async
         -> String?
     {
-        switch kind {
-        case "agent_id":
-            guard let id = body["agent_id"] as? String, !id.isEmpty else { return gate.fail("identity", "agent_id must be a string") }
+        switch subject {
+        case .agentID(let id):
             return id
-        case "token":
-            guard let token = body["token"] as? String else { return gate.fail("identity", "token must be a string") }
+        case .token(let token):
             let verified: AccessTokenVerifier.Verified
             do { verified = try tokens.verify(token, in: realm, forHerald: false) } catch {
                 return gate.fail("identity", "token: \(error.description)")
@@ -92,8 +70,8 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             gate.stoppedActor = lifecycle.book.stoppedActor(of: verified.claims, realm: realm.name)
             if let idp = verified.claims.idp { return delegatedAgent(verified, idp: idp, in: realm, gate: &gate) }
             return verified.claims.sub
-        default:
-            switch await passports.check(body["passport"] as Any, in: realm) {
+        case .passport(let passport):
+            switch await passports.check(passport, in: realm) {
             case .success(let agentID): return agentID
             case .failure(let error): return gate.fail("identity", "passport: \(error.description)")
             }
@@ -164,20 +142,24 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     }
 
     /// A token or JWT passport that is not this realm's but a peer's, with its agent.
-    private func foreignAgent(_ body: [String: Any], _ kind: String, in realm: RealmRuntime) -> ForeignAgent? {
-        guard kind == "token" || kind == "passport", let compact = body[kind] as? String,
-              let iss = FederationService.unverifiedIssuer(compact)
-        else { return nil }
+    private func foreignAgent(_ subject: MCPGateRequest.Subject, in realm: RealmRuntime) -> ForeignAgent? {
+        let compact: String, isToken: Bool
+        switch subject {
+        case .token(let token): (compact, isToken) = (token, true)
+        case .passport(.jwt(let jwt)): (compact, isToken) = (jwt, false)
+        default: return nil
+        }
+        guard let iss = FederationService.unverifiedIssuer(compact) else { return nil }
         if iss == realm.issuer {
             // This realm's own token, exchanged for a peer's agent: the peer's word decides.
-            guard kind == "token", let verified = try? tokens.verify(compact, in: realm, forHerald: false),
+            guard isToken, let verified = try? tokens.verify(compact, in: realm, forHerald: false),
                   let entity = verified.claims.federated_from,
                   !(verified.claims.jti.map { lifecycle.book.isRevoked(realm: realm.name, jti: $0) } ?? false),
                   case .success(let foreign) = federation.foreignAgent(verified.claims.sub, entity: entity, in: realm.name)
             else { return nil }
             return foreign
         }
-        let result = kind == "token" ? federation.foreignToken(compact, in: realm)
+        let result = isToken ? federation.foreignToken(compact, in: realm)
             : federation.foreignPassport(compact, in: realm)
         guard case .success(let foreign) = result else { return nil }
         return foreign
@@ -232,7 +214,7 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
 
         init(tool: String) { self.tool = tool }
 
-        var answer: String { failed.isEmpty && !passed.isEmpty ? "ALLOW" : "DENY" }
+        var answer: MCPGateDecision.Verdict { failed.isEmpty && !passed.isEmpty ? .allow : .deny }
         var reason: String {
             reasons.isEmpty ? "all checks passed: \(passed.joined(separator: ", "))" : reasons.joined(separator: "; ")
         }

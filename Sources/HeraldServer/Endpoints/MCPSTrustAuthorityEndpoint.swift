@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import HeraldJOSE
 import Hummingbird
@@ -25,13 +26,9 @@ struct MCPSTrustAuthorityEndpoint<Context: RequestContext>: Sendable {
         let realm = try registry.runtime(for: context)
         let key = try PassportIssuer.trustAuthorityKey(realm).key.publicKey
         guard let pem = key.pemRepresentation else { throw OAuthError.notFound("no P-256 trust-authority key") }
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.member("pem", pem)
-        writer.key("jwk")
-        key.write(to: &writer, includeMetadata: true)
-        writer.endObject()
-        return .json(writer.bytes, headers: [.cacheControl: "public, max-age=\(realm.jwksMaxAge)"])
+        let jwk = try JSONDecoder().decode([String: OpaqueJSON].self, from: Data(key.json(includeMetadata: true).utf8))
+        let body = try JSONBody.encode(TrustAuthorityPublicKey(pem: pem, jwk: jwk))
+        return .json(body, headers: [.cacheControl: "public, max-age=\(realm.jwksMaxAge)"])
     }
 
     @Sendable func verify(_ request: Request, context: Context) async throws -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import HeraldJOSE
 import Hummingbird
@@ -34,7 +35,7 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
             throw OAuthError.invalidRequest("format must be jwt or mcps, not \(formatName)")
         }
         let (actor, clientID) = try authorize(request, agentID: id, in: realm)
-        let body = try await AdminJSON.optionalObject(request)
+        let body = try await JSONBody.decode(PassportRequest.self, from: request, shape: .objectOrEmpty)
         guard let principal = try await realm.principal(id: id) else {
             throw OAuthError.notFound("realm \(realm.name) has no agent \(id)")
         }
@@ -49,17 +50,14 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
                                                        level: decision.level, in: realm)
         let (issued, stored) = try await issuer.issue(format, for: principal, decision: decision, record: record,
                                                       request: passportRequest, in: realm)
-        do {
-            try await audit?.record(AuditEvent(
-                type: "passport.issued", realm: realm.name, time: stored.issuedAt, actor: actor, agent: id,
-                client: clientID, detail: ["passport_id": stored.id, "format": format.rawValue,
-                                           "level": decision.level.name, "key": passportRequest.agentKey.thumbprint]))
-        } catch {
-            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                             description: "the passport could not be recorded; retry shortly", reason: "audit: \(error)")
-        }
+        try await FailClosedAudit.record(
+            AuditEvent(type: "passport.issued", realm: realm.name, time: stored.issuedAt, actor: actor, agent: id,
+                       client: clientID, detail: ["passport_id": stored.id, "format": format.rawValue,
+                                                  "level": decision.level.name,
+                                                  "key": passportRequest.agentKey.thumbprint]),
+            to: audit, what: "passport")
         switch issued {
-        case .jwt(let token): return try AdminJSON.response(["passport": token, "passport_id": stored.id])
+        case .jwt(let token): return try JSONBody.response(JWTPassportResponse(passport: token, passportID: stored.id))
         case .mcps(let json): return .json(json, headers: [.cacheControl: "no-store"])
         }
     }
@@ -105,14 +103,13 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
     }
 
     /// The agent description and key from the body, with defaults from the directory.
-    static func passportRequest(_ body: [String: Any], principal: Principal, clientID: String?, level: TrustLevel,
+    static func passportRequest(_ body: PassportRequest, principal: Principal, clientID: String?, level: TrustLevel,
                                 in realm: RealmRuntime) throws -> PassportIssuer.Request {
         let key: PublicJWK
-        if let object = body["public_key"] {
-            guard let jwk = object as? [String: Any], let data = try? JSONSerialization.data(withJSONObject: jwk) else {
-                throw OAuthError.invalidRequest("public_key must be a JWK object")
+        if let jwk = body.publicKey {
+            do { key = try PublicJWK(json: JSONEncoder().encode(jwk)) } catch {
+                throw OAuthError.invalidRequest("public_key: \(error)")
             }
-            do { key = try PublicJWK(json: data) } catch { throw OAuthError.invalidRequest("public_key: \(error)") }
             guard key.algorithm == .es256 else {
                 throw OAuthError.invalidRequest("public_key must be an EC P-256 key (MCPS and Agent-Signature use ES256)")
             }
@@ -125,16 +122,13 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
             }
             key = registered
         }
-        let agentObject = body["agent"] as? [String: Any] ?? [:]
-        let version = agentObject["version"] as? String ?? body["version"] as? String ?? "unversioned"
-        let capabilities = agentObject["capabilities"] as? [String] ?? body["capabilities"] as? [String]
-            ?? realm.levelTable[level].scopes
+        let capabilities = body.requestedCapabilities ?? realm.levelTable[level].scopes
         guard capabilities.count <= MCPSPassport.maxCapabilities else {
             throw OAuthError.invalidRequest("at most \(MCPSPassport.maxCapabilities) capabilities")
         }
-        let origin = body["origin"] as? String
         return PassportIssuer.Request(
-            agent: PassportAgent(name: principal.name ?? principal.id, version: version, capabilities: capabilities),
-            agentKey: key, origin: origin)
+            agent: PassportAgent(name: principal.name ?? principal.id, version: body.requestedVersion ?? "unversioned",
+                                 capabilities: capabilities),
+            agentKey: key, origin: body.origin)
     }
 }

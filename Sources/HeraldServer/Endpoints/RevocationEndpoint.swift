@@ -25,7 +25,7 @@ struct RevocationEndpoint<Context: RemoteAddressRequestContext>: Sendable {
     @Sendable func revoke(_ request: Request, context: Context) async throws -> Response {
         let realm = try registry.runtime(for: context)
         var request = request
-        let form = try await TokenEndpoint<Context>.readForm(&request)
+        let form = try await FormBody.read(&request, upTo: TokenEndpoint<Context>.maxBodyBytes)
         let caller = try await authenticator.authenticate(request, form: form, realm: realm, peer: context.remoteAddress)
             .client.clientID
         guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is missing") }
@@ -40,12 +40,9 @@ struct RevocationEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             throw OAuthError(status: .badRequest, code: "unauthorized_client",
                              description: "the token was not issued to this client")
         }
-        do {
+        try await FailClosedAudit.write("revocation") {
             try await lifecycle.revokeToken(jti: jti, expiresAt: verified.claims.exp.date, realm: realm.name,
                                             agent: verified.claims.sub, client: caller)
-        } catch {
-            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                             description: "the revocation could not be recorded; retry", reason: "\(error)")
         }
         return Response(status: .ok, headers: [.cacheControl: "no-store"])
     }

@@ -39,8 +39,7 @@ struct StatusListEndpoint<Context: RequestContext>: Sendable {
             return Self.response(cached)
         }
         guard let signer = realm.keyRing.signer(for: realm.config.signingAlgorithm) else {
-            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                             description: "the realm has no active signing key; retry shortly")
+            throw OAuthError.temporarilyUnavailable("the realm has no active signing key; retry shortly")
         }
         let list = Self.list(current.state)
         let claims = StatusListClaims(issuer: realm.issuer, subject: realm.statusListURI, issuedAt: now,

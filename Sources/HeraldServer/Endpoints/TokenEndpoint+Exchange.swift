@@ -15,8 +15,7 @@ extension TokenEndpoint {
         let scopes = try ClientCredentialsGrant.grantedScopes(
             requested: form["scope"], allowed: realm.allowedScopes(for: client.client, at: level))
         guard let signer = realm.keyRing.signer(for: realm.config.signingAlgorithm) else {
-            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                             description: "the realm has no active signing key; retry shortly")
+            throw OAuthError.temporarilyUnavailable("the realm has no active signing key; retry shortly")
         }
         let now = Int(clock.now().timeIntervalSince1970)
         let exp = min(now + realm.config.tokenLifetimeSeconds, Int(subject.expiresAt.timeIntervalSince1970))
@@ -30,16 +29,13 @@ extension TokenEndpoint {
                              reason: "signing failed: \(error)")
         }
         let scope = scopes.joined(separator: " ")
-        do {
-            try await audit?.record(AuditEvent(
-                type: "token.exchanged", realm: realm.name, time: clock.now(), actor: client.client.clientID,
-                agent: subject.sub, client: client.client.clientID,
-                detail: ["jti": jti, "level": level.name, "kid": signer.kid, "scope": scope, "act": actor.principal.id,
-                         "federated_from": subject.federatedFrom ?? "", "idp": subject.idp ?? ""]))
-        } catch {
-            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                             description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
-        }
+        try await FailClosedAudit.record(
+            AuditEvent(type: "token.exchanged", realm: realm.name, time: clock.now(), actor: client.client.clientID,
+                       agent: subject.sub, client: client.client.clientID,
+                       detail: ["jti": jti, "level": level.name, "kid": signer.kid, "scope": scope,
+                                "act": actor.principal.id, "federated_from": subject.federatedFrom ?? "",
+                                "idp": subject.idp ?? ""]),
+            to: audit, what: "token")
         metrics.tokenIssued(realm: realm.name, grant: "token_exchange", level: level.name)
         let issued = AccessTokenIssuer.Issued(token: token, lifetime: max(0, exp - now), kid: signer.kid, jti: jti)
         return Self.tokenResponse(issued, scope: scope, issuedTokenType: TokenExchangeGrant.accessTokenType)

@@ -37,7 +37,7 @@ struct TokenEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         var request = request
         var form: [String: String] = [:]
         do {
-            form = try await Self.readForm(&request)
+            form = try await FormBody.read(&request, upTo: Self.maxBodyBytes)
             guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
             let client = try await authenticator.authenticate(request, form: form, realm: realm,
                                                               peer: context.remoteAddress, directory: true)
@@ -56,15 +56,11 @@ struct TokenEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             let scope = scopes.joined(separator: " ")
             let agentID = principal.principal.id
             // The token leaves only once its audit entry is durable (fail closed).
-            do {
-                try await audit?.record(AuditEvent(
-                    type: "token.issued", realm: realm.name, time: clock.now(), actor: client.client.clientID,
-                    agent: agentID, client: client.client.clientID,
-                    detail: ["jti": issued.jti, "level": decision.level.name, "kid": issued.kid, "scope": scope]))
-            } catch {
-                throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                                 description: "the token could not be recorded; retry shortly", reason: "audit: \(error)")
-            }
+            try await FailClosedAudit.record(
+                AuditEvent(type: "token.issued", realm: realm.name, time: clock.now(), actor: client.client.clientID,
+                           agent: agentID, client: client.client.clientID,
+                           detail: ["jti": issued.jti, "level": decision.level.name, "kid": issued.kid, "scope": scope]),
+                to: audit, what: "token")
             metrics.tokenIssued(realm: realm.name, grant: "client_credentials", level: decision.level.name)
             logger.debug("token issued", metadata: [
                 "realm.id": "\(realm.name)", "client.id": "\(client.client.clientID)", "agent.id": "\(agentID)",
@@ -75,7 +71,7 @@ struct TokenEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             metrics.tokenDenied(realm: realm.name, reason: error.code)
             // A refusal during a lockout (429) is in the audit log as the lockout's own
             // rate-limited entries, so that a flood of them cannot flood the log.
-            if error.code != "temporarily_unavailable", error.status != .tooManyRequests {
+            if !error.isTemporarilyUnavailable, error.status != .tooManyRequests {
                 // Only denials need the claimed (unauthenticated) client id, so it is worked
                 // out here rather than on every request.
                 let clientID = ClientAuthenticator.claimedClientID(request, form: form)
@@ -98,9 +94,8 @@ struct TokenEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         do {
             result = try await lifecycle.decision(for: principal.principal, directoryLevel: principal.directoryLevel, in: realm)
         } catch {
-            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                             description: "the agent's trust state could not be read; retry shortly",
-                             reason: "lifecycle: \(error)")
+            throw .temporarilyUnavailable("the agent's trust state could not be read; retry shortly",
+                                          reason: "lifecycle: \(error)")
         }
         if let refusal = result.0.refusal {
             throw OAuthError(status: .badRequest, code: "unauthorized_client",
@@ -110,37 +105,19 @@ struct TokenEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         return result
     }
 
-    /// The form parameters of `request`, bounded in size and strictly parsed.
-    static func readForm(_ request: inout Request) async throws(OAuthError) -> [String: String] {
-        let contentType = request.headers[.contentType]?.split(separator: ";").first?
-            .trimmingCharacters(in: .whitespaces).lowercased()
-        guard contentType == "application/x-www-form-urlencoded" else {
-            throw .invalidRequest("the body must be application/x-www-form-urlencoded")
-        }
-        let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: maxBodyBytes) } catch {
-            if let error = error as? any HTTPResponseError, error.status == .contentTooLarge {
-                throw OAuthError(status: .contentTooLarge, code: "invalid_request",
-                                 description: "the request body exceeds \(maxBodyBytes) bytes")
-            }
-            throw .invalidRequest("the request body could not be read")
-        }
-        return try FormBody.parse(body.readableBytesView)
-    }
-
-    /// RFC 6749 §5.1 body (the members of ``TokenResponse``), written directly: it is four
-    /// members on the hottest path. A token exchange adds RFC 8693 §2.2.1 `issued_token_type`.
+    /// RFC 6749 §5.1 body (``TokenResponse``); a token exchange adds RFC 8693 §2.2.1
+    /// `issued_token_type`.
     static func tokenResponse(_ issued: AccessTokenIssuer.Issued, scope: String, issuedTokenType: String? = nil)
         -> Response
     {
-        var writer = JSONWriter(capacity: issued.token.utf8.count + 160)
-        writer.beginObject()
-        writer.member("access_token", issued.token)
-        if let issuedTokenType { writer.member("issued_token_type", issuedTokenType) }
-        writer.member("token_type", "Bearer")
-        writer.member("expires_in", issued.lifetime)
-        writer.member("scope", scope)
-        writer.endObject()
-        return .json(writer.bytes, headers: [.cacheControl: "no-store", HTTPField.Name("Pragma")!: "no-cache"])
+        let body = TokenResponse(accessToken: issued.token, issuedTokenType: issuedTokenType, expiresIn: issued.lifetime,
+                                 scope: scope)
+        return .json(body.json, headers: [.cacheControl: "no-store", .pragma: "no-cache"])
     }
+}
+
+extension HTTPField.Name {
+    /// RFC 6749 §5.1 asks for `Pragma: no-cache` beside `Cache-Control: no-store`. (A valid
+    /// field name, so the initializer cannot fail.)
+    fileprivate static let pragma = HTTPField.Name("Pragma")!
 }

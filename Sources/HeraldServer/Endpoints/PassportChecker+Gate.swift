@@ -1,0 +1,18 @@
+import Foundation
+import HeraldAPI
+
+extension PassportChecker {
+    /// The agent id a passport presented at the MCP gate speaks for. An MCPS passport object
+    /// is handed over as JSON text (its signature is checked over the JCS of its members, so
+    /// member order and escaping do not matter).
+    func check(_ passport: MCPGateRequest.Passport, in realm: RealmRuntime) async -> Result<String, Rejection> {
+        switch passport {
+        case .jwt(let token):
+            return await check(token as Any, in: realm)
+        case .mcps(let object):
+            guard let data = try? JSONEncoder().encode(object), let value = try? JSONSerialization.jsonObject(with: data)
+            else { return .failure(Rejection(description: "the MCPS passport object could not be read")) }
+            return await check(value, in: realm)
+        }
+    }
+}
