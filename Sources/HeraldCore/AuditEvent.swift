@@ -97,12 +97,3 @@ public struct AuditQuery: Sendable, Hashable {
         self.limit = limit
     }
 }
-
-/// The tamper-evident audit log.
-public protocol AuditLog: Sendable {
-    /// Appends `event` to its realm's chain and returns once the entry is durable.
-    @discardableResult
-    func record(_ event: AuditEvent) async throws -> AuditEntry
-    /// Entries matching `query`, oldest first.
-    func entries(_ query: AuditQuery) async throws -> [AuditEntry]
-}

@@ -23,6 +23,9 @@ public protocol KeyRepository: Sendable {
     func keys(realm: String, purpose: KeyPurpose) async throws -> [StoredKey]
     /// Reads the realm's keys for `purpose`, lets `change` edit the set (change states, append
     /// new keys; rows are never removed) and writes the result back, all in one transaction.
+    /// The result must pass ``KeyRules/check(before:after:realm:purpose:)`` (else the error is
+    /// thrown and nothing is written); a `change` that throws writes nothing either. Returns
+    /// the realm's keys as stored, oldest first.
     @discardableResult
     func modifyKeys(realm: String, purpose: KeyPurpose, _ change: @Sendable (inout [StoredKey]) throws -> Void)
         async throws -> [StoredKey]
@@ -46,8 +49,10 @@ public protocol LifecycleRepository: Sendable {
     /// Everything stored about `realm`'s lifecycle, for loading at start.
     func lifecycleState(realm: String) async throws -> RealmLifecycleState
     /// Reads the agent's record (nil when it has none), lets `change` edit or create it and
-    /// writes the result, in one transaction. A new record must use `nextStatusIndex`, the
-    /// realm's next unused status-list index. Returns the record as stored.
+    /// writes the result, in one transaction. `nextStatusIndex` is
+    /// ``LifecycleRules/nextStatusIndex(highestInUse:)`` of the realm's records; the result
+    /// must pass ``LifecycleRules/check(before:after:agentID:nextStatusIndex:)`` (else the
+    /// error is thrown and nothing is written). Returns the record as stored.
     @discardableResult
     func modifyAgentLifecycle(realm: String, agentID: String,
                               _ change: @Sendable (_ record: inout AgentLifecycle?, _ nextStatusIndex: Int) throws -> Void)
@@ -55,6 +60,7 @@ public protocol LifecycleRepository: Sendable {
     /// Stops (`kill` set) or revives (`kill` nil) an organisation.
     func setOrgKill(realm: String, org: String, kill: KillRecord?) async throws
     /// Records a revoked access token until it expires; expired rows are dropped on the way.
+    /// Saving a revoked token again changes nothing.
     func saveRevokedToken(realm: String, jti: String, expiresAt: Date) async throws
     func savePassport(_ passport: PassportRecord) async throws
     func passport(realm: String, id: String) async throws -> PassportRecord?
@@ -79,8 +85,11 @@ public struct RealmLifecycleState: Sendable, Hashable {
 /// announced keys, last sequence) and last good bundle, as one opaque document per peer
 /// (the federation module owns its format).
 public protocol FederationPeerRepository: Sendable {
-    /// Entity → stored state, for every peer of `realm` that has one.
+    /// Entity → stored state, for every peer of `realm` that has one; deleting the realm
+    /// deletes them.
     func peerStates(realm: String) async throws -> [String: [UInt8]]
+    /// Inserts or replaces the peer's state.
     func savePeerState(realm: String, entity: String, state: [UInt8]) async throws
+    /// Forgets the peer's state; forgetting an unknown peer changes nothing.
     func deletePeerState(realm: String, entity: String) async throws
 }

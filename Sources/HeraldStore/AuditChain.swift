@@ -7,9 +7,9 @@ import HeraldCore
 /// the offline checker (``AuditVerifier``), so that both compute exactly the same bytes.
 enum AuditChain {
     /// The previous hash of every realm's first entry.
-    static let genesisHash = String(repeating: "0", count: 64)
+    static let genesisHash = AuditEntry.genesisHash
     /// The event type of the chain entries that ``SQLiteAuditLog/checkpoint(realm:at:sign:)`` appends.
-    static let checkpointType = "audit.checkpoint"
+    static let checkpointType = AuditCheckpoint.entryType
 
     /// Lowercase hex SHA-256.
     static func hash(_ bytes: [UInt8]) -> String {
@@ -24,7 +24,7 @@ enum AuditChain {
     }
 
     /// The same rounding as ``AuditEntry/canonicalForm(sequence:event:previousHash:)``.
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func milliseconds(_ date: Date) -> Int64 { AuditQuery.milliseconds(date) }
 
     static func date(milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 

@@ -1,9 +1,10 @@
 import Foundation
-import GRDB
 import HeraldCore
 
-/// Checks a realm's audit chain offline, straight from the database file (`herald audit
-/// verify`), and names the first bad entry.
+/// Checks a realm's audit chain offline, as stored (`herald audit verify`, `herald backup
+/// verify`), and names the first bad entry. It reads through ``AuditChainReader``, so it checks
+/// any backend's store, a running server's included: pages are read one after another, and
+/// checkpoints that appear meanwhile are looked up again before one is called missing.
 ///
 /// What each kind of tampering looks like to it:
 /// - a changed field: the entry's hash no longer matches its recomputed canonical form;
@@ -16,49 +17,35 @@ import HeraldCore
 /// - a deleted checkpoint: an `audit.checkpoint` entry without its signed row (the two are
 ///   always committed together).
 public struct AuditVerifier: Sendable {
-    /// Opens `databasePath` read-only and checks `realm`'s chain and checkpoints.
+    /// Entries read per page.
+    static let pageSize = 1000
+
+    /// Opens the SQLite file at `databasePath` read-only (an offline copy, a backup's
+    /// snapshot, or a running server's file) and checks `realm` as
+    /// ``verify(_:realm:verifyCheckpoint:)`` does.
+    public static func verify(databasePath: String, realm: String, verifyCheckpoint: (String) throws -> [UInt8])
+        async throws -> AuditReport
+    {
+        try await verify(try SQLiteStore(readingOnly: databasePath), realm: realm, verifyCheckpoint: verifyCheckpoint)
+    }
+
+    /// Checks `realm`'s chain and checkpoints as `store` holds them.
     ///
     /// `verifyCheckpoint` receives each checkpoint's compact JWS and returns its verified
     /// payload, or throws when the signature (or its `typ`, key, algorithm) is not
     /// acceptable; the CLI verifies against the realm's JWKS.
     ///
-    /// Returns a report (valid or naming the first bad entry); throws only when the file
-    /// cannot be read as a Herald database.
-    public static func verify(databasePath: String, realm: String, verifyCheckpoint: (String) throws -> [UInt8]) throws
-        -> AuditReport
+    /// Returns a report (valid or naming the first bad entry); throws only when the store
+    /// cannot be read.
+    public static func verify(_ store: some AuditChainReader, realm: String,
+                              verifyCheckpoint: (String) throws -> [UInt8]) async throws -> AuditReport
     {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue: DatabaseQueue
-        do { queue = try DatabaseQueue(path: databasePath, configuration: configuration) } catch {
-            throw HeraldError(.storage, "cannot open the database \(databasePath) read-only: \(error)")
-        }
-        do {
-            return try queue.read { db in try check(realm: realm, db, verifyCheckpoint: verifyCheckpoint) }
-        } catch let error as HeraldError { throw error } catch {
-            throw HeraldError(.storage, "reading the audit log of \(realm) in \(databasePath): \(error)")
-        }
-    }
-
-    private struct CheckpointRow {
-        let seq: Int64
-        let hash: String
-        let jws: String
-    }
-
-    private static func check(realm: String, _ db: Database, verifyCheckpoint: (String) throws -> [UInt8]) throws
-        -> AuditReport
-    {
-        guard try db.tableExists("audit_log"), try db.tableExists("audit_checkpoints") else {
-            throw HeraldError(.storage, "the database has no audit log (is it a Herald database?)")
-        }
-        var checkpoints: [Int64: CheckpointRow] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT seq, hash, jws FROM audit_checkpoints WHERE realm = ?",
-                                    arguments: [realm]) {
-            let checkpoint = CheckpointRow(seq: try row.decode(forColumn: "seq"), hash: try row.decode(forColumn: "hash"),
-                                           jws: try row.decode(forColumn: "jws"))
-            checkpoints[checkpoint.seq] = checkpoint
-        }
+        // Checkpoints known before the first entry is read: their entries were committed with
+        // them, so a chain that ends before one of them has lost its tail. Ones committed
+        // later are fetched when their entry shows up, and are not held against the end.
+        let initial = try await checkpointMap(store, realm: realm)
+        var checkpoints = initial
+        var pendingAtStart = Set(initial.keys)
         var report = AuditReport(realm: realm)
         func broken(_ seq: Int64, _ problem: String) -> AuditReport {
             report.firstBadSequence = seq
@@ -71,41 +58,51 @@ public struct AuditVerifier: Sendable {
 
         var expected: Int64 = 1
         var previousHash = AuditChain.genesisHash
-        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log WHERE realm = ? ORDER BY seq", arguments: [realm])
-        while let row = try rows.next() {
-            let seq = try row.decode(Int64.self, forColumn: "seq")
-            guard seq == expected else {
-                let through = seq - 1 > expected ? " through entry \(seq - 1)" : ""
-                return broken(expected, "missing\(through) (deleted from the table)")
-            }
-            let entry: AuditEntry
-            do { entry = try AuditChain.entry(row) } catch {
-                return broken(seq, "its stored fields do not decode (a field was changed): \(error)")
-            }
-            guard entry.previousHash == previousHash else {
-                return broken(seq, seq == 1
-                    ? "prev_hash is not the genesis value (rows were swapped, reordered or rewritten)"
-                    : "prev_hash does not match the hash of entry \(seq - 1) (rows were swapped, reordered or rewritten)")
-            }
-            let canonical = AuditEntry.canonicalForm(sequence: seq, event: entry.event, previousHash: entry.previousHash)
-            guard AuditChain.hash(canonical) == entry.hash else {
-                return broken(seq, "hash does not match its contents (a field was changed)")
-            }
-            if let checkpoint = checkpoints.removeValue(forKey: seq) {
-                if let problem = problem(with: checkpoint, of: entry, realm: realm, verifyCheckpoint) {
-                    return broken(seq, problem)
+        while true {
+            let page = try await store.storedEntries(realm: realm, after: expected - 1, limit: pageSize)
+            for record in page {
+                let seq = record.sequence
+                guard seq == expected else {
+                    let through = seq - 1 > expected ? " through entry \(seq - 1)" : ""
+                    return broken(expected, "missing\(through) (deleted from the table)")
                 }
-                report.checkpointsChecked += 1
-            } else if entry.event.type == AuditChain.checkpointType {
-                return broken(seq, "checkpoint entry without its signed checkpoint (the checkpoint row was deleted)")
+                let entry: AuditEntry
+                switch record {
+                case .entry(let stored): entry = stored
+                case .undecodable(_, let problem):
+                    return broken(seq, "its stored fields do not decode (a field was changed): \(problem)")
+                }
+                guard entry.previousHash == previousHash else {
+                    return broken(seq, seq == 1
+                        ? "prev_hash is not the genesis value (rows were swapped, reordered or rewritten)"
+                        : "prev_hash does not match the hash of entry \(seq - 1) (rows were swapped, reordered or rewritten)")
+                }
+                let canonical = AuditEntry.canonicalForm(sequence: seq, event: entry.event, previousHash: entry.previousHash)
+                guard AuditChain.hash(canonical) == entry.hash else {
+                    return broken(seq, "hash does not match its contents (a field was changed)")
+                }
+                if checkpoints[seq] == nil, entry.event.type == AuditChain.checkpointType {
+                    // Committed after the first read (a running server): read them again.
+                    checkpoints.merge(try await checkpointMap(store, realm: realm)) { old, _ in old }
+                }
+                if let checkpoint = checkpoints.removeValue(forKey: seq) {
+                    pendingAtStart.remove(seq)
+                    if let problem = problem(with: checkpoint, of: entry, realm: realm, verifyCheckpoint) {
+                        return broken(seq, problem)
+                    }
+                    report.checkpointsChecked += 1
+                } else if entry.event.type == AuditChain.checkpointType {
+                    return broken(seq, "checkpoint entry without its signed checkpoint (the checkpoint row was deleted)")
+                }
+                report.entriesChecked += 1
+                previousHash = entry.hash
+                expected = seq + 1
             }
-            report.entriesChecked += 1
-            previousHash = entry.hash
-            expected = seq + 1
+            if page.count < pageSize { break }
         }
 
         // Checkpoints past the end: the entries they seal are gone.
-        if let seq = checkpoints.keys.min(), let checkpoint = checkpoints[seq] {
+        if let seq = pendingAtStart.min(), let checkpoint = checkpoints[seq] {
             if let payload = try? verifyCheckpoint(checkpoint.jws), let signed = try? AuditCheckpoint(payload: payload),
                signed.realm == realm, signed.seq == seq
             {
@@ -118,8 +115,16 @@ public struct AuditVerifier: Sendable {
         return report
     }
 
+    private static func checkpointMap(_ store: some AuditChainReader, realm: String) async throws
+        -> [Int64: StoredAuditCheckpoint]
+    {
+        var map: [Int64: StoredAuditCheckpoint] = [:]
+        for checkpoint in try await store.storedCheckpoints(realm: realm) { map[checkpoint.sequence] = checkpoint }
+        return map
+    }
+
     /// Why `checkpoint` does not vouch for `entry`, or nil when it does.
-    private static func problem(with checkpoint: CheckpointRow, of entry: AuditEntry, realm: String,
+    private static func problem(with checkpoint: StoredAuditCheckpoint, of entry: AuditEntry, realm: String,
                                 _ verifyCheckpoint: (String) throws -> [UInt8]) -> String?
     {
         let payload: [UInt8]

@@ -10,6 +10,27 @@ extension SQLiteAuditLog {
         var heads: [String: ChainHead]
     }
 
+    /// ``append(_:heads:_:)`` in one `BEGIN IMMEDIATE` … `COMMIT` transaction, rolled back on
+    /// any error, for a connection outside a transaction (`writeWithoutTransaction`).
+    ///
+    /// The two statements are cached: GRDB's own transaction helper compiles `BEGIN` and
+    /// `COMMIT` again for every transaction, and with group commit that is once per batch, on
+    /// the one writer every token waits for. Durability is unchanged: `COMMIT` on the
+    /// `synchronous = FULL` connection returns once the WAL is synced.
+    static func appendCommitted(_ work: [Work], heads: [String: ChainHead], _ db: Database) throws -> BatchOutcome {
+        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+        do {
+            let outcome = try append(work, heads: heads, db)
+            try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            return outcome
+        } catch {
+            // A failed COMMIT can leave the transaction open (SQLITE_BUSY) or already
+            // rolled back (SQLITE_FULL, I/O errors); rollback() only acts on an open one.
+            try? db.rollback()
+            throw error
+        }
+    }
+
     /// Chains and inserts one batch inside the writer's transaction. Any database error
     /// aborts the whole batch (the caller's transaction rolls back); a checkpoint whose
     /// signing fails only fails that checkpoint, before anything of it is written.

@@ -3,16 +3,8 @@ import GRDB
 import HeraldCore
 
 extension SQLiteAuditLog {
-    /// The most entries one query returns; page on with ``AuditQuery/after``.
-    public static let maxQueryLimit = 1000
-
-    /// Committed entries of `query.realm` matching every filter given, oldest first:
-    /// - `from`…`to` on the entry's time, half-open (`from` included, `to` excluded);
-    /// - `type` exactly, or every type under a prefix when it ends in `.*` (`token.*`
-    ///   matches `token.issued` and `token.denied`); a lone `*` matches every type;
-    /// - `agent`, `client` exactly;
-    /// - `after`: only sequence numbers above it (paging);
-    /// - `limit` clamped to 1…``maxQueryLimit``.
+    /// Committed entries matching `query` (``AuditQuery/matches(_:)``, in SQL), oldest first,
+    /// at most ``AuditQuery/effectiveLimit``.
     public func entries(_ query: AuditQuery) async throws -> [AuditEntry] {
         var conditions = ["realm = ?"]
         var arguments: [(any DatabaseValueConvertible & Sendable)?] = [query.realm]
@@ -35,7 +27,7 @@ extension SQLiteAuditLog {
         if let agent = query.agent { add("agent = ?", agent) }
         if let client = query.client { add("client = ?", client) }
         if let after = query.after { add("seq > ?", after) }
-        arguments.append(min(max(query.limit, 1), Self.maxQueryLimit))
+        arguments.append(query.effectiveLimit)
         let sql = "SELECT * FROM audit_log WHERE \(conditions.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
         let statementArguments = StatementArguments(arguments)
         return try await store.mapErrors("reading the audit log of \(query.realm)") {

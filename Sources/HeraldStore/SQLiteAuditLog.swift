@@ -16,24 +16,30 @@ import Synchronization
 /// One instance per database: the writer caches each realm's chain head, so two logs
 /// appending to the same file would collide (the second insert of a sequence number fails,
 /// it never forks the chain). Nothing here updates or deletes audit rows.
-public final class SQLiteAuditLog: AuditLog, Sendable {
+public final class SQLiteAuditLog: AuditLogWriter, Sendable {
     /// Events that may wait for the writer before further `record` calls wait to be admitted.
-    public static let defaultMaxPending = 100_000
-    /// Most entries in one transaction, so one huge backlog cannot hold the write lock for long.
-    static let maxBatch = 10_000
+    public static let defaultMaxPending = AuditWriterSettings.defaultMaxPending
 
     let store: SQLiteStore
     let logger: Logger?
     let maxPending: Int
+    /// Most entries in one transaction, so one huge backlog cannot hold the write lock for long.
+    let maxBatch: Int
     let state: Mutex<State>
 
-    /// A log appending to `store`. `maxPending` bounds the queue in memory: beyond it,
-    /// callers wait (backpressure) instead of the queue growing without limit.
-    public init(store: SQLiteStore, logger: Logger? = nil, maxPending: Int = SQLiteAuditLog.defaultMaxPending) {
+    /// A log appending to `store`. `settings.maxPending` bounds the queue in memory: beyond
+    /// it, callers wait (backpressure) instead of the queue growing without limit.
+    public init(store: SQLiteStore, settings: AuditWriterSettings, logger: Logger? = nil) {
         self.store = store
         self.logger = logger
-        self.maxPending = max(1, maxPending)
+        self.maxPending = settings.maxPending
+        self.maxBatch = settings.maxBatch
         self.state = Mutex(State())
+    }
+
+    /// A log appending to `store` with the default batch size and at most `maxPending` queued.
+    public convenience init(store: SQLiteStore, logger: Logger? = nil, maxPending: Int = SQLiteAuditLog.defaultMaxPending) {
+        self.init(store: store, settings: AuditWriterSettings(maxPending: maxPending), logger: logger)
     }
 
     /// Appends `event` to its realm's chain; returns the entry once its transaction has
@@ -204,7 +210,7 @@ public final class SQLiteAuditLog: AuditLog, Sendable {
                 defer { state.idleWaiters = [] }
                 return (nil, state.idleWaiters)
             }
-            let count = min(state.pending.count, Self.maxBatch)
+            let count = min(state.pending.count, maxBatch)
             let batch = Array(state.pending.prefix(count))
             state.pending.removeFirst(count)
             let admitted = min(maxPending - state.pending.count, state.overflow.count)
@@ -227,7 +233,9 @@ public final class SQLiteAuditLog: AuditLog, Sendable {
             return state.heads
         }
         do {
-            let outcome = try await store.writer.write { db in try Self.append(work, heads: heads, db) }
+            let outcome = try await store.writer.writeWithoutTransaction { db in
+                try Self.appendCommitted(work, heads: heads, db)
+            }
             let observer = state.withLock { state in
                 state.heads = outcome.heads
                 state.batchesCommitted += 1

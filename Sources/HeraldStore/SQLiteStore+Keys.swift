@@ -26,15 +26,9 @@ extension SQLiteStore: KeyRepository {
                 let before = try Self.fetchKeys(db, realm: realm, table: table)
                 var after = before
                 try change(&after)
+                try KeyRules.check(before: before, after: after, realm: realm, purpose: purpose)
                 let old = Dictionary(uniqueKeysWithValues: before.map { ($0.kid, $0) })
-                let kept = Set(after.map(\.kid))
-                guard old.keys.allSatisfy(kept.contains), kept.count == after.count else {
-                    throw HeraldError(.conflict, "keys are never removed or duplicated, only revoked")
-                }
-                // Demotions first, so the one-active-key index never sees two active keys.
-                let ordered = after.sorted { ($0.state == .active ? 1 : 0) < ($1.state == .active ? 1 : 0) }
-                for key in ordered where old[key.kid] != key {
-                    guard key.realm == realm else { throw HeraldError(.conflict, "key \(key.kid) belongs to \(key.realm)") }
+                for key in KeyRules.writeOrder(after) where old[key.kid] != key {
                     try Self.upsert(db, key, table: table)
                 }
                 return try Self.fetchKeys(db, realm: realm, table: table)

@@ -67,16 +67,16 @@ extension SQLiteStore: LifecycleRepository {
             try await writer.write { db in
                 let stored = try Data.fetchOne(db, sql: "SELECT record FROM agent_lifecycle WHERE realm = ? AND agent_id = ?",
                                                arguments: [realm, agentID])
-                var record = try stored.map { try Self.decode(AgentLifecycle.self, $0) }
-                let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(status_index) + 1, 0) FROM agent_lifecycle WHERE realm = ?",
-                                            arguments: [realm]) ?? 0
+                let before = try stored.map { try Self.decode(AgentLifecycle.self, $0) }
+                let highest = try Int.fetchOne(db, sql: "SELECT MAX(status_index) FROM agent_lifecycle WHERE realm = ?",
+                                               arguments: [realm])
+                let next = LifecycleRules.nextStatusIndex(highestInUse: highest)
+                var record = before
                 try change(&record, next)
+                try LifecycleRules.check(before: before, after: record, agentID: agentID, nextStatusIndex: next)
                 guard let record else {
                     try db.execute(sql: "DELETE FROM agent_lifecycle WHERE realm = ? AND agent_id = ?", arguments: [realm, agentID])
                     return nil
-                }
-                guard record.agentID == agentID else {
-                    throw HeraldError(.conflict, "lifecycle record of \(agentID) names agent \(record.agentID)")
                 }
                 try db.execute(sql: """
                     INSERT INTO agent_lifecycle (realm, agent_id, status_index, record) VALUES (?, ?, ?, ?)

@@ -4,13 +4,17 @@ import HeraldCore
 
 /// Herald's embedded store: one SQLite database in WAL mode through GRDB.
 ///
-/// Conforms to every repository protocol of `HeraldCore`; endpoints only see the protocols.
+/// A ``Store`` (every repository protocol of `HeraldCore`); the server opens it through
+/// ``SQLiteStoreBackend`` from a `sqlite:PATH` location and only ever sees the protocols.
 public final class SQLiteStore: Sendable {
     let writer: any DatabaseWriter
+    /// `sqlite:PATH`, or `sqlite::memory:` for a private in-memory database.
+    public let location: StoreLocation
 
     /// Opens (creating when absent) the database at `path` and applies pending migrations.
     /// Refuses a database that a newer Herald migrated (``StoreSchema/checkKnown()``).
     public init(path: String) throws {
+        location = .sqlite(path: path)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
@@ -33,6 +37,7 @@ public final class SQLiteStore: Sendable {
     /// Opens the database at `path` read-only and without migrating, for offline checks that
     /// must not change the file (`herald backup verify`). Refuses a newer database too.
     public init(readingOnly path: String) throws {
+        location = .sqlite(path: path)
         var configuration = Configuration()
         configuration.readonly = true
         do {
@@ -47,6 +52,7 @@ public final class SQLiteStore: Sendable {
 
     /// A private in-memory database, for tests and offline tools.
     public init(inMemory: Void = ()) throws {
+        location = .sqlite(path: ":memory:")
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         writer = try DatabaseQueue(configuration: configuration)

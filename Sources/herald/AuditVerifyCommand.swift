@@ -1,17 +1,19 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import HeraldCore
 import HeraldJOSE
 import HeraldServer
 import HeraldStore
 
-/// `herald audit verify`: checks a realm's audit chain offline, from the database file and
-/// the realm's JWKS, and names the first bad entry.
+/// `herald audit verify`: checks a realm's audit chain offline, from the store (read-only,
+/// through the store seam) and the realm's JWKS, and names the first bad entry.
 struct AuditVerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Offline: check the audit chain and its signed checkpoints.",
         discussion: """
-            Reads the database in --data read-only (the server may keep running) and verifies every \
+            Reads the store read-only (the server may keep running): --store URL (env HERALD_STORE), \
+            else the database in --data. Verifies every \
             checkpoint's signature with the realm's JWKS: a file, or the server's URL \
             {public_url}/realms/{realm}/protocol/openid-connect/certs. Keys retired and dropped \
             from the JWKS since a checkpoint was signed are needed too: pass older JWKS files with \
@@ -19,15 +21,19 @@ struct AuditVerifyCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "Data directory (env HERALD_DATA; default ./data).") var data: String?
+    @Option(help: "Store URL, e.g. sqlite:/var/lib/herald/herald.sqlite (env HERALD_STORE; default the database in --data).")
+    var store: String?
     @Option(help: "Realm (env HERALD_REALM; default acme).") var realm: String?
     @Option(help: "JWKS file or http(s) URL; repeat for archived key sets.") var jwks: [String] = []
     @Option(help: "table|json") var output: OutputFormat = .table
 
     var realmName: String { realm ?? Console.environment["HERALD_REALM"] ?? "acme" }
-    var dataDirectory: String { data ?? Console.environment["HERALD_DATA"] ?? "data" }
 
     func validate() throws {
         try AdminOptions.checkRealmName(realmName)
+        do { _ = try StoreChoice.location(store: store, data: data) } catch let error as HeraldError {
+            throw ValidationError("--store: \(error.message)")
+        }
         guard !jwks.isEmpty else {
             throw ValidationError("--jwks is required: a JWKS file, or the realm's certs URL on the server")
         }
@@ -36,14 +42,14 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     func run() async throws {
         var keys: [PublicJWK] = []
         for source in jwks { keys += try await Self.loadKeys(source) }
-        let database = ServerConfiguration(dataDirectory: dataDirectory).databasePath
-        guard FileManager.default.fileExists(atPath: database) else {
-            throw CLIError.usage("no database at \(database); pass --data DIR of a Herald server")
-        }
         let trusted = keys
         let report: AuditReport
         do {
-            report = try AuditVerifier.verify(databasePath: database, realm: realmName) { jws in
+            let location = try StoreChoice.location(store: store, data: data)
+            let opened = try await StoreChoice.open(location, access: .readOnly) { path in
+                CLIError.usage("no database at \(path); pass --data DIR of a Herald server")
+            }
+            report = try await AuditVerifier.verify(opened, realm: realmName) { jws in
                 try Self.checkpointPayload(jws, trusting: trusted)
             }
         } catch let error as CLIError { throw error } catch {

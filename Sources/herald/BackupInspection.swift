@@ -76,7 +76,8 @@ struct BackupInspection {
             let tokenKeys = try await store.keys(realm: realm, purpose: .token)
             let federationKeys = try await store.keys(realm: realm, purpose: .federation)
             let trusted = try (tokenKeys + federationKeys).map { try PublicJWK(json: Data($0.publicJWK.utf8)) }
-            let report = try AuditVerifier.verify(databasePath: database, realm: realm) { jws in
+            // The snapshot is an SQLite file read offline, so it is opened as one (read-only).
+            let report = try await AuditVerifier.verify(store, realm: realm) { jws in
                 try AuditVerifyCommand.checkpointPayload(jws, trusting: trusted)
             }
             auditReports.append(report)

@@ -3,7 +3,6 @@ import Foundation
 import HeraldCore
 import HeraldJOSE
 import HeraldServer
-import HeraldStore
 
 struct KeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,30 +21,37 @@ struct KeyCommand: AsyncParsableCommand {
 struct OfflineStoreOptions: ParsableArguments {
     @Option(help: "Data directory of a stopped server (env HERALD_DATA; default ./data).")
     var data: String?
+    @Option(help: "Store URL of a stopped server, e.g. sqlite:/var/lib/herald/herald.sqlite (env HERALD_STORE; default the database in --data).")
+    var store: String?
     @Option(help: "Realm name.")
     var realm: String
 
-    var dataDirectory: String { data ?? ProcessInfo.processInfo.environment["HERALD_DATA"] ?? "data" }
-
-    var store: OfflineStore { OfflineStore(dataDirectory: dataDirectory, realm: realm) }
+    var offline: OfflineStore { OfflineStore(data: data, store: store, realm: realm) }
 }
 
-/// A stopped server's store, opened directly (offline verbs).
+/// A stopped server's store, opened through the store seam (offline verbs).
 struct OfflineStore {
-    let dataDirectory: String
+    /// `--data`, as given.
+    let data: String?
+    /// `--store`, as given (``StoreChoice/location(store:data:)`` picks between them).
+    let store: String?
     let realm: String
 
-    func open() throws -> (SQLiteStore, MasterKey) {
+    func open() async throws -> (any Store, MasterKey) {
+        let dataDirectory = data ?? Console.environment["HERALD_DATA"] ?? "data"
         let configuration = ServerConfiguration(dataDirectory: dataDirectory,
-                                                masterKeyFile: ProcessInfo.processInfo.environment["HERALD_MASTER_KEY_FILE"])
-        guard FileManager.default.fileExists(atPath: configuration.databasePath) else {
-            throw ValidationError("no database at \(configuration.databasePath); pass --data DIR of a server that has run")
+                                                masterKeyFile: Console.environment["HERALD_MASTER_KEY_FILE"])
+        let location: StoreLocation
+        do { location = try StoreChoice.location(store: store, data: data) } catch let error as HeraldError {
+            throw ValidationError("--store: \(error.message)")
         }
-        return (try SQLiteStore(path: configuration.databasePath),
-                try MasterKey.load(path: configuration.resolvedMasterKeyFile))
+        let opened = try await StoreChoice.open(location, access: .readWrite) { path in
+            ValidationError("no database at \(path); pass --data DIR of a server that has run")
+        }
+        return (opened, try MasterKey.load(path: configuration.resolvedMasterKeyFile))
     }
 
-    func realmConfig(in store: SQLiteStore) async throws -> RealmConfig {
+    func realmConfig(in store: any Store) async throws -> RealmConfig {
         guard let config = try await store.realm(named: realm) else {
             let names = try await store.realmNames()
             throw ValidationError("realm \(realm) is not in the store; known: \(names.joined(separator: ", "))")

@@ -13,7 +13,7 @@ struct KeyListCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let data {
-            try await listOffline(OfflineStore(dataDirectory: data, realm: options.realmName))
+            try await listOffline(OfflineStore(data: data, store: nil, realm: options.realmName))
             return
         }
         let session = try options.connect()
@@ -21,7 +21,7 @@ struct KeyListCommand: AsyncParsableCommand {
     }
 
     private func listOffline(_ offline: OfflineStore) async throws {
-        let (store, _) = try offline.open()
+        let (store, _) = try await offline.open()
         _ = try await offline.realmConfig(in: store)
         let keys = try await store.keys(realm: offline.realm)
         func time(_ date: Date?) -> String { date.map { ISO8601DateFormatter().string(from: $0) } ?? "" }

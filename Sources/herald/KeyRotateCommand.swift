@@ -21,8 +21,8 @@ struct KeyRotateCommand: AsyncParsableCommand {
     @Flag(help: "Activate the new key at once and retire the current one (for a compromised key).") var now = false
 
     func run() async throws {
-        let offline = options.store
-        let (store, masterKey) = try offline.open()
+        let offline = options.offline
+        let (store, masterKey) = try await offline.open()
         let config = try await offline.realmConfig(in: store)
         let name = algorithm ?? config.signingAlgorithm.rawValue
         guard let algorithm = SigningAlgorithm(rawValue: name), config.algorithms.contains(algorithm) else {

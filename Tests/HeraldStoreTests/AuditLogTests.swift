@@ -37,7 +37,7 @@ struct AuditLogTests {
                 }
                 // What record returned is exactly what was stored.
                 #expect(Set(recorded.filter { $0.event.realm == realm }) == Set(stored))
-                let report = try AuditVerifier.verify(databasePath: path, realm: realm) { _ in [] }
+                let report = try await AuditVerifier.verify(databasePath: path, realm: realm) { _ in [] }
                 #expect(report.isValid && report.entriesChecked == tasks * perTask / 2, "\(report)")
             }
             // Group commit: at most 50 events are in flight at once, so batches average well
@@ -173,7 +173,7 @@ struct AuditLogTests {
             #expect(written < 20)
             #expect(try await allEntries(log, realm: "acme").map(\.sequence) == Array(1...Int64(4 + written)))
             #expect(try await log.record(AuditFixtures.event(99)).sequence == Int64(5 + written))
-            let report = try AuditVerifier.verify(databasePath: path, realm: "acme") { _ in [] }
+            let report = try await AuditVerifier.verify(databasePath: path, realm: "acme") { _ in [] }
             #expect(report.isValid, "\(report)")
         }
     }
@@ -201,7 +201,7 @@ struct AuditLogTests {
         #expect(stored == Array(1...Int64(4 + results.count)))
         await #expect(throws: HeraldError.self) { try await log.record(AuditFixtures.event(0)) }
         await log.shutdown()
-        #expect(try AuditVerifier.verify(databasePath: path, realm: "acme") { _ in [] }.isValid)
+        #expect(try await AuditVerifier.verify(databasePath: path, realm: "acme") { _ in [] }.isValid)
     }
 
     // MARK: - Helpers

@@ -101,10 +101,10 @@ struct AuditTamperTests {
     @Test("an untampered log verifies, with its checkpoints")
     func intact() async throws {
         try await withTamperableLog { path, signer, _ in
-            let report = try AuditVerifier.verify(databasePath: path, realm: "acme", verifyCheckpoint: signer.verify)
+            let report = try await AuditVerifier.verify(databasePath: path, realm: "acme", verifyCheckpoint: signer.verify)
             #expect(report == AuditReport(realm: "acme", entriesChecked: 25, checkpointsChecked: 2))
             #expect(report.description == "audit chain of realm acme: 25 entries, 2 checkpoints verified")
-            let empty = try AuditVerifier.verify(databasePath: path, realm: "nobody", verifyCheckpoint: signer.verify)
+            let empty = try await AuditVerifier.verify(databasePath: path, realm: "nobody", verifyCheckpoint: signer.verify)
             #expect(empty.isValid && empty.entriesChecked == 0)
         }
     }
@@ -113,14 +113,14 @@ struct AuditTamperTests {
     func tamper(_ tamper: Tamper) async throws {
         try await withTamperableLog { path, signer, store in
             try await store.writer.write { db in try tamper.apply(db) }
-            let report = try AuditVerifier.verify(databasePath: path, realm: "acme", verifyCheckpoint: signer.verify)
+            let report = try await AuditVerifier.verify(databasePath: path, realm: "acme", verifyCheckpoint: signer.verify)
             #expect(!report.isValid)
             #expect(report.firstBadSequence == tamper.expected.seq, "\(report)")
             #expect(report.problem?.contains(tamper.expected.phrase) == true, "\(report)")
             #expect(report.description.hasPrefix("audit chain of realm acme BROKEN at entry \(tamper.expected.seq): "))
             #expect(report.entriesChecked == Int(min(tamper.expected.seq - 1, 25)))
             // The other realm's chain is untouched.
-            #expect(try AuditVerifier.verify(databasePath: path, realm: "beta", verifyCheckpoint: signer.verify).isValid)
+            #expect(try await AuditVerifier.verify(databasePath: path, realm: "beta", verifyCheckpoint: signer.verify).isValid)
         }
     }
 
@@ -135,11 +135,11 @@ struct AuditTamperTests {
     }
 
     @Test("verification needs an existing database and never creates one")
-    func missingFile() throws {
+    func missingFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("absent.sqlite")
-        #expect(throws: HeraldError.self) { try AuditVerifier.verify(databasePath: path, realm: "acme") { _ in [] } }
+        await #expect(throws: HeraldError.self) { try await AuditVerifier.verify(databasePath: path, realm: "acme") { _ in [] } }
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 

@@ -46,7 +46,7 @@ struct StoreBackupTests {
             #expect(!FileManager.default.fileExists(atPath: copy + "-wal"), "the copy must be one file")
             let mode = try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? NSNumber
             #expect(mode?.intValue == 0o600)
-            let report = try AuditVerifier.verify(databasePath: copy, realm: "acme") { _ in [] }
+            let report = try await AuditVerifier.verify(databasePath: copy, realm: "acme") { _ in [] }
             #expect(report.isValid, "\(report)")
             #expect((100...total).contains(report.entriesChecked))
             let manifest = try StoreBackup.manifest(forSnapshot: copy, createdAt: Date())
@@ -58,7 +58,7 @@ struct StoreBackupTests {
         #expect(counts.contains { $0 < total }, "no snapshot was taken while the entries were being written: \(counts)")
         let final = directory.file("final.sqlite")
         try StoreBackup.snapshot(databasePath: path, to: final)
-        #expect(try AuditVerifier.verify(databasePath: final, realm: "acme") { _ in [] }.entriesChecked == total)
+        #expect(try await AuditVerifier.verify(databasePath: final, realm: "acme") { _ in [] }.entriesChecked == total)
         #expect(throws: HeraldError.self) { try StoreBackup.snapshot(databasePath: path, to: final) }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import HeraldCore
 
 /// What a signed audit checkpoint asserts: "entry `seq` of `realm`'s chain has hash `hash`".
 ///
@@ -10,6 +9,8 @@ import HeraldCore
 public struct AuditCheckpoint: Sendable, Hashable, Codable {
     /// The JWS `typ` header value of a checkpoint.
     public static let jwsType = "audit-checkpoint+jwt"
+    /// The event type of the chain entry that ``AuditLog/checkpoint(realm:at:sign:)`` appends.
+    public static let entryType = "audit.checkpoint"
 
     /// The realm whose chain this seals.
     public var realm: String

@@ -1,0 +1,28 @@
+import Logging
+
+/// Everything Herald keeps, behind one value the composition root opens from configuration
+/// (``StoreBackends/open(_:access:logger:)``): realms, keys, lifecycle, federation state and
+/// the audit log. Services still take the narrow repository protocols; only the composition
+/// root and the offline tools hold a `Store`.
+///
+/// Every backend passes HeraldTesting's `StoreConformance` suite, which also checks the rules
+/// of ``KeyRules`` and ``LifecycleRules`` that each backend must apply inside its transactions.
+public protocol Store: RealmRepository, KeyRepository, LifecycleRepository, FederationPeerRepository,
+    AuditChainReader
+{
+    /// Where the store is (for logs and errors; passwords redacted by its description).
+    var location: StoreLocation { get }
+
+    /// Proves the store can be written now, writing nothing (readiness). Herald issues nothing
+    /// it cannot audit, so a store that reads but cannot be written is unavailable.
+    func probeWrite() async throws
+
+    /// How many private keys (token and federation) the store holds sealed with a master key.
+    /// Asked before a master key is created: sealed keys without their master key file are a
+    /// restore or a move that forgot the key, and a fresh key could never open them.
+    func sealedKeyCount() async throws -> Int
+
+    /// The store's audit log, with its group-commit writer configured by `settings`. One per
+    /// store and process: the writer caches each realm's chain head.
+    func makeAuditLog(settings: AuditWriterSettings, logger: Logger?) -> any AuditLogWriter
+}
