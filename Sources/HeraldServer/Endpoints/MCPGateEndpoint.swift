@@ -92,9 +92,8 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         guard let actor = verified.claims.act?.sub else {
             return gate.fail("identity", "token: exchanged for a user of upstream IdP \(idp) but names no acting agent")
         }
-        let payload = (try? JSONSerialization.jsonObject(with: Data(verified.payload))) as? [String: Any]
-        guard let mcps = payload?["mcps"] as? [String: Any], let number = mcps["trust_level"] as? Int,
-              let carried = TrustLevel(rawValue: number)
+        let payload = try? JSONDecoder().decode([String: OpaqueJSON].self, from: Data(verified.payload))
+        guard let number = payload?["mcps"]?.object?["trust_level"]?.integer, let carried = TrustLevel(rawValue: Int(number))
         else { return gate.fail("identity", "token: lacks mcps.trust_level") }
         gate.levelCap = carried
         return actor
