@@ -41,7 +41,7 @@ test-fresh: build
 bench: venv
 	$(VENV_PATH) scripts/bench.sh
 
-## bench-gate: release build, the MCP gate and /api/verify at 10 000 and 1 000 000 agents (about 4 min; GATE_SCALE=1 make bench includes it)
+## bench-gate: release build, the MCP gate and /api/verify at 10 000 and 1 000 000 agents (about 8 min, not in make bench; GATE_SCALE=1 make bench includes it)
 bench-gate: venv
 	$(SWIFT) build -c release --product herald
 	$(SWIFT) build -c release --product herald-bench-seed

@@ -12,15 +12,18 @@
 #   4. wrk: gate decisions for agent-treasury (a directory agent, ALLOW, each decision audited),
 #      then /api/verify for passports picked at random among the N (bench/wrk-verify.lua);
 #      herald's VmRSS every 0.5 s across both runs
-#   5. 20 outcome reports one after the other (POST {issuer}/agents/agent-treasury/events): each
-#      changes one lifecycle record (store, then the book), so their latency shows what a
-#      lifecycle change costs with N agents in the book
+#   5. the gate again while one outcome report a second (POST {issuer}/agents/agent-treasury/events)
+#      changes a lifecycle record (store, then the book): the reports' latency is what a
+#      lifecycle change costs with N agents in the book, the gate's rate whether requests wait
 # Prints key=value lines (gate_<N>_...) that scripts/bench.sh records, and gate_ratio /
 # verify_ratio (1 000 000 / 10 000).
 #
 # Environment: HERALD_BIN (default: build release), SEED_BIN (default: herald-bench-seed beside
 # HERALD_BIN, else the release build's), GATE_AGENTS="10000 1000000", THREADS=2 CONNS=32
-# DURATION=10 WARMUP=2, KEEP_WORK=0 (1 = keep the data directories and logs).
+# DURATION=10 WARMUP=2, KEEP_WORK=0 (1 = keep the data directories and logs), GATE_SEED_CACHE=
+# (a directory: keep each seeded data directory there and start from a copy of it next time,
+# skipping the seeding; for trying a change, not for recorded results: the copy was seeded by
+# whatever herald-bench-seed ran then).
 # Exit status 0 = valid run; 1 = a server did not start, or answered non-2xx under load.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -127,14 +130,24 @@ bench_size() {
   local n=$1 p="gate_$1" data=$WORK/data-$1 seed c0 c1
   out "${p}_agents" "$n"
   mkdir -p "$data"
-  log "N=$n: creating the store"
-  start_herald "$data" || return 0
-  stop_herald
-  log "N=$n: seeding $n agents and passports ($SEED_BIN)"
-  seed=$(${EATMYDATA:+"$EATMYDATA"} "$SEED_BIN" --store "$data/herald.sqlite" --realm "$REALM" --agents "$n" 2>&1) \
-    || { fail "herald-bench-seed failed: $seed"; return 0; }
-  log "N=$n: $seed"
-  out "${p}_seed_seconds" "$(sed -n 's/.*seed_seconds=\([0-9.]*\).*/\1/p' <<<"$seed")"
+  local cached=${GATE_SEED_CACHE:+$GATE_SEED_CACHE/data-$n}
+  if [[ -n $cached && -f $cached/.seeded ]]; then
+    log "N=$n: copying the seeded store from $cached (GATE_SEED_CACHE)"
+    cp -a "$cached/." "$data/"
+    out "${p}_seed_cached" 1
+  else
+    log "N=$n: creating the store"
+    start_herald "$data" || return 0
+    stop_herald
+    log "N=$n: seeding $n agents and passports ($SEED_BIN)"
+    seed=$(${EATMYDATA:+"$EATMYDATA"} "$SEED_BIN" --store "$data/herald.sqlite" --realm "$REALM" --agents "$n" 2>&1) \
+      || { fail "herald-bench-seed failed: $seed"; return 0; }
+    log "N=$n: $seed"
+    out "${p}_seed_seconds" "$(sed -n 's/.*seed_seconds=\([0-9.]*\).*/\1/p' <<<"$seed")"
+    if [[ -n $cached ]]; then
+      rm -rf "$cached"; mkdir -p "$cached"; cp -a "$data/." "$cached/"; touch "$cached/.seeded"
+    fi
+  fi
   out "${p}_store_mib" "$(du -sm "$data" | cut -f1)"
   start_herald "$data" || return 0
   out "${p}_start_seconds" "$START_S"
@@ -160,18 +173,29 @@ bench_size() {
   run_wrk "$WORK/verify-$n.txt" "$DURATION" "$URL/realms/$REALM/api/verify/" -s "$BENCH/wrk-verify.lua"
   wrk_out "${p}_verify" "$WORK/verify-$n.txt"
 
-  # Outcome reports, one at a time (the realm allows 60 a minute per caller): each is a
-  # lifecycle change of agent-treasury, stored then put in the book.
-  local i times=()
-  for i in $(seq 1 20); do
-    times+=("$(curl -s -o "$WORK/event-$n.json" -w '%{http_code} %{time_total}' -H "Authorization: $auth" \
-      -H 'Content-Type: application/json' -d "{\"outcome\":\"success\",\"reference\":\"bench-$i\"}" \
-      "$ISSUER/agents/$GATE_AGENT/events")")
-  done
-  if printf '%s\n' "${times[@]}" | grep -qv '^202 '; then
-    fail "outcome report answered $(printf '%s\n' "${times[@]}" | grep -v '^202 ' | head -1): $(head -c 300 "$WORK/event-$n.json")"
+  # The gate again while the lifecycle changes once a second: an outcome report about
+  # agent-treasury (stored, then put in the book), as agents registering or being reported on
+  # do in production. The reports' own latency is what one lifecycle change costs with N
+  # agents in the book; the gate's rate and p99 show whether requests wait for it.
+  export AUTH_HEADER=$auth EXPECT='"decision":"ALLOW"'
+  export BODY="{\"agent_id\":\"$GATE_AGENT\",\"mcp_server_id\":\"payments-mcp\",\"tool_name\":\"charge\"}"
+  local reporter
+  ( for i in $(seq 1 $((DURATION - 1))); do   # the realm allows 60 reports a minute per caller
+      sleep 1
+      curl -s -o "$WORK/event-$n.json" -w '%{http_code} %{time_total}\n' -m 30 -H "Authorization: $auth" \
+        -H 'Content-Type: application/json' -d "{\"outcome\":\"success\",\"reference\":\"bench-$i\"}" \
+        "$ISSUER/agents/$GATE_AGENT/events" || echo "000 0"
+    done ) > "$WORK/events-$n.txt" &
+  reporter=$!
+  run_wrk "$WORK/gate-changing-$n.txt" "$DURATION" "$ISSUER/mcp/verify" -s "$BENCH/wrk-json.lua"
+  wait "$reporter" || true
+  wrk_out "${p}_gate_changing" "$WORK/gate-changing-$n.txt"
+  if grep -qv '^202 ' "$WORK/events-$n.txt"; then
+    fail "outcome report answered $(grep -v '^202 ' "$WORK/events-$n.txt" | head -1): $(head -c 300 "$WORK/event-$n.json")"
   fi
-  out "${p}_event_ms" "$(printf '%s\n' "${times[@]}" | awk '{print $2 * 1000}' | sort -n | awk '{a[NR]=$1} END{printf "%.1f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')"
+  out "${p}_events" "$(wc -l < "$WORK/events-$n.txt")"
+  out "${p}_event_ms" "$(awk '{print $2 * 1000}' "$WORK/events-$n.txt" | sort -n | awk '{a[NR]=$1} END{if (NR) printf "%.1f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')"
+  out "${p}_event_ms_max" "$(awk '{print $2 * 1000}' "$WORK/events-$n.txt" | sort -n | tail -1)"
   stop_sampler
   out "${p}_rss_max_kib" "$(sort -n "$WORK/rss-$n.txt" | tail -1)"
   out "${p}_hwm_kib" "$(awk '$1=="VmHWM:"{print $2}' "/proc/$HERALD_PID/status")"
@@ -188,11 +212,13 @@ main() {
     bench_size "$n" > "$WORK/out-$n.txt"   # not a pipe: bench_size must run in this shell (HERALD_PID, FAILED)
     cat "$WORK/out-$n.txt"; cat "$WORK/out-$n.txt" >> "$results"
   done
-  local g10 g1m v10 v1m
+  local g10 g1m v10 v1m c10 c1m
   g10=$(sed -n 's/^gate_10000_gate_rps=//p' "$results"); g1m=$(sed -n 's/^gate_1000000_gate_rps=//p' "$results")
   v10=$(sed -n 's/^gate_10000_verify_rps=//p' "$results"); v1m=$(sed -n 's/^gate_1000000_verify_rps=//p' "$results")
   [[ -n $g10 && -n $g1m ]] && out gate_ratio "$(awk -v a="$g1m" -v b="$g10" 'BEGIN{printf "%.3f", a/b}')"
   [[ -n $v10 && -n $v1m ]] && out verify_ratio "$(awk -v a="$v1m" -v b="$v10" 'BEGIN{printf "%.3f", a/b}')"
+  c10=$(sed -n 's/^gate_10000_gate_changing_rps=//p' "$results"); c1m=$(sed -n 's/^gate_1000000_gate_changing_rps=//p' "$results")
+  [[ -n $c10 && -n $c1m ]] && out gate_changing_ratio "$(awk -v a="$c1m" -v b="$c10" 'BEGIN{printf "%.3f", a/b}')"
   (( FAILED == 0 )) || exit 1
 }
 

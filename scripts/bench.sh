@@ -17,7 +17,7 @@
 #   THREADS=2 CONNS=32 DURATION=10 WARMUP=2   wrk settings, identical for herald and peer
 #   ROUNDS=1                   run everything (herald, then the peer) this many times; with >= 3 the
 #                              report shows the median and the JSON min/median/max of every figure
-#   GATE_SCALE=0               1 = also run scripts/bench-gate.sh (10 000 and 1 000 000 agents, ~4 min)
+#   GATE_SCALE=0               1 = also run scripts/bench-gate.sh (10 000 and 1 000 000 agents, ~8 min)
 #   HERALD_BIN=path            use this binary, don't build
 #   PEER_CONFIGS="packaged wal nofsync"       peer configurations to measure ("" = skip the peer)
 #   PEER_KEEP=0                1 = leave the peer running at the end
@@ -415,7 +415,7 @@ bench_herald() {
 
 # The MCP gate and /api/verify at 10 000 and 1 000 000 agents (issue 12 item 5), a herald of its
 # own per size (scripts/bench-gate.sh, which seeds the store). Only with GATE_SCALE=1: it takes
-# about 4 minutes, most of it seeding 1 000 000 agents; `make bench-gate` runs it alone.
+# about 8 minutes, 6 of them seeding 1 000 000 agents; `make bench-gate` runs it alone.
 measure_gate_scale() {
   [[ $GATE_SCALE == 1 ]] || return 0
   local out=$WORK/bench-gate.txt
