@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 import HeraldCore
 
 /// `herald agent advance ID --to STAGE --approver NAME`: one pipeline gate, signed by the
@@ -32,12 +33,12 @@ struct AgentAdvanceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let record = try await session.json(
+        let record = try await session.call(
             .POST, options.path("agents", id, "advance"),
-            body: ["to": .string(LifecycleView.stageName(to)), "approver": .string(approver)],
+            body: AdminAdvanceRequest(to: LifecycleView.stageName(to), approver: approver), as: AdminLifecycle.self,
             hints: LifecycleView.hints(id, realm: options.realmName))
-        options.emit(record) { json in
-            (LifecycleView.lastGate(json).map { "passed gate \($0)\n" } ?? "") + LifecycleView.summary(json)
+        options.emit(record) { record in
+            (LifecycleView.lastGate(record).map { "passed gate \($0)\n" } ?? "") + LifecycleView.summary(record)
         }
     }
 }

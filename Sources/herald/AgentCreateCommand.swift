@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald agent create ID …`: adds an agent to the realm's static directory.
 struct AgentCreateCommand: AsyncParsableCommand {
@@ -24,25 +25,16 @@ struct AgentCreateCommand: AsyncParsableCommand {
     }
 
     /// The POST body.
-    var body: JSONValue {
-        var agent: [String: JSONValue] = [
-            "id": .string(id),
-            "roles": .array((roles.map(commaList) ?? []).map(JSONValue.string)),
-            "groups": .array((groups.map(commaList) ?? []).map(JSONValue.string)),
-        ]
-        if let name { agent["name"] = .string(name) }
-        if let org { agent["org"] = .string(org) }
-        if let codeHash { agent["code_hash"] = .string(codeHash) }
-        return .object(agent)
+    var body: AdminAgent {
+        AdminAgent(id: id, name: name, org: org, roles: roles.map(commaList) ?? [], groups: groups.map(commaList) ?? [],
+                   codeHash: codeHash)
     }
 
     func run() async throws {
         let session = try options.connect()
-        let created = try await session.json(.POST, options.path("agents"), body: body, hints: [
+        let created = try await session.call(.POST, options.path("agents"), body: body, as: AdminAgentView.self, hints: [
             409: "an agent with this id exists; pick another id or `herald agent rm` it first",
         ])
-        if options.output == .json { Console.write(created.rendered()) } else {
-            Console.write("created agent \(id)" + (created["trust_level"]?.string.map { " (level \($0))" } ?? ""))
-        }
+        options.emit(created) { "created agent \(id) (level \($0.trustLevel))" }
     }
 }

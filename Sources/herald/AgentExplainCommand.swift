@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald agent explain ID`: how the trust score adds up and how the level follows.
 struct AgentExplainCommand: AsyncParsableCommand {
@@ -17,8 +18,9 @@ struct AgentExplainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let record = try await session.json(.GET, options.path("agents", id, "lifecycle"),
+        let record = try await session.call(.GET, options.path("agents", id, "lifecycle"), as: AdminLifecycle.self,
                                             hints: LifecycleView.hints(id, realm: options.realmName))
-        options.emit(LifecycleView.explanation(record), table: LifecycleView.explain)
+        options.emit(AdminAnswer(json: LifecycleView.explanation(record.json), value: record.value),
+                     table: LifecycleView.explain)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald agent history ID`: the signed pipeline gates the agent has passed.
 struct AgentHistoryCommand: AsyncParsableCommand {
@@ -13,12 +14,12 @@ struct AgentHistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let record = try await session.json(.GET, options.path("agents", id, "lifecycle"),
+        let record = try await session.call(.GET, options.path("agents", id, "lifecycle"), as: AdminLifecycle.self,
                                             hints: LifecycleView.hints(id, realm: options.realmName))
         if options.output == .json {
-            Console.write((record["gates"] ?? .array([])).rendered())
+            Console.write((record.json["gates"] ?? .array([])).rendered())
         } else {
-            Console.write(LifecycleView.history(record))
+            Console.write(LifecycleView.history(record.value))
         }
     }
 }

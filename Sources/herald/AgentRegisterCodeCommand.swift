@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald agent register-code ID --code-hash sha256:…`: records the agent's code; new
 /// code sends an agent past VETTING back to VETTING.
@@ -24,15 +25,13 @@ struct AgentRegisterCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        var body: [String: JSONValue] = ["code_hash": .string(codeHash)]
-        if let approver { body["approver"] = .string(approver) }
-        let record = try await session.json(.POST, options.path("agents", id, "code"), body: .object(body),
-                                            hints: LifecycleView.hints(id, realm: options.realmName))
-        options.emit(record) { json in
-            let demoted = json["gates"]?.array?.last.map { $0["reason"] == "new code hash" && $0["code_hash"]?.string == codeHash }
-                ?? false
+        let record = try await session.call(.POST, options.path("agents", id, "code"),
+                                            body: AdminCodeRequest(codeHash: codeHash, approver: approver),
+                                            as: AdminLifecycle.self, hints: LifecycleView.hints(id, realm: options.realmName))
+        options.emit(record) { record in
+            let demoted = record.gates.last.map { $0.reason == "new code hash" && $0.codeHash == codeHash } ?? false
             return "registered code hash \(codeHash) for agent \(id)"
-                + (demoted ? "; new code: back to VETTING" : "") + "\n" + LifecycleView.summary(json)
+                + (demoted ? "; new code: back to VETTING" : "") + "\n" + LifecycleView.summary(record)
         }
     }
 }

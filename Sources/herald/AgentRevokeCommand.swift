@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald agent revoke ID --reason R --yes`: the final stop.
 struct AgentRevokeCommand: AsyncParsableCommand {
@@ -28,12 +29,11 @@ struct AgentRevokeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        var body: [String: JSONValue] = ["reason": .string(reason)]
-        if let approver { body["approver"] = .string(approver) }
-        let record = try await session.json(.POST, options.path("agents", id, "revoke"), body: .object(body),
-                                            hints: LifecycleView.hints(id, realm: options.realmName))
-        options.emit(record) { json in
-            "revoked agent \(id) for good: \(reason)\n" + LifecycleView.summary(json)
+        let record = try await session.call(.POST, options.path("agents", id, "revoke"),
+                                            body: AdminStopRequest(reason: reason, approver: approver),
+                                            as: AdminLifecycle.self, hints: LifecycleView.hints(id, realm: options.realmName))
+        options.emit(record) { record in
+            "revoked agent \(id) for good: \(reason)\n" + LifecycleView.summary(record)
         }
     }
 }

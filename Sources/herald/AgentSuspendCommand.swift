@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald agent suspend ID --reason R`: stops an agent until it is advanced back to the
 /// stage it left.
@@ -24,12 +25,11 @@ struct AgentSuspendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        var body: [String: JSONValue] = ["reason": .string(reason)]
-        if let approver { body["approver"] = .string(approver) }
-        let record = try await session.json(.POST, options.path("agents", id, "suspend"), body: .object(body),
-                                            hints: LifecycleView.hints(id, realm: options.realmName))
-        options.emit(record) { json in
-            "suspended agent \(id): \(reason)\n" + LifecycleView.summary(json)
+        let record = try await session.call(.POST, options.path("agents", id, "suspend"),
+                                            body: AdminStopRequest(reason: reason, approver: approver),
+                                            as: AdminLifecycle.self, hints: LifecycleView.hints(id, realm: options.realmName))
+        options.emit(record) { record in
+            "suspended agent \(id): \(reason)\n" + LifecycleView.summary(record)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 import Foundation
 import HeraldCore
 import HeraldJOSE
@@ -39,33 +40,30 @@ struct ClientCreateCommand: AsyncParsableCommand {
     }
 
     /// The POST body.
-    func body() throws -> JSONValue {
-        var client: [String: JSONValue] = [
-            "client_id": .string(clientID), "subject": .string(subject), "auth": .string(auth),
-        ]
-        if let scopes { client["scopes"] = .array(commaList(scopes).map(JSONValue.string)) }
-        if let audience { client["audience"] = .array(commaList(audience).map(JSONValue.string)) }
+    func body() throws -> AdminClientEntry {
+        var client = AdminClientEntry(clientID: clientID, subject: subject, auth: auth, scopes: scopes.map(commaList),
+                                 audience: audience.map(commaList))
         if let jwks {
             guard let data = FileManager.default.contents(atPath: jwks) else { throw CLIError.usage("cannot read \(jwks)") }
             do { _ = try PublicJWK.parseSet(json: data) } catch {
                 throw CLIError.usage("\(jwks) is not a usable JWKS: \(error)")
             }
-            client["jwks"] = try JSONValue(parsing: data)
+            client.jwks = try JSONDecoder().decode(AdminJSONValue.self, from: data)
         }
-        return .object(client)
+        return client
     }
 
     func run() async throws {
         let body = try body()
         let session = try options.connect()
-        let created = try await session.json(.POST, options.path("clients"), body: body, hints: [
+        let created = try await session.call(.POST, options.path("clients"), body: body, as: AdminClientCreated.self, hints: [
             409: "a client with this id exists; pick another id or `herald client rm` it first",
         ])
         if options.output == .json {
-            Console.write(created.rendered())
+            Console.write(created.json.rendered())
             return
         }
         Console.write("created client \(clientID) (\(auth), acts as \(subject))")
-        if let secret = created["client_secret"]?.string { ClientTable.announceSecret(secret) }
+        if let secret = created.value.clientSecret { ClientTable.announceSecret(secret) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald client rotate-secret ID`: replaces a client's secret; the old one stops working.
 struct ClientRotateSecretCommand: AsyncParsableCommand {
@@ -12,16 +13,14 @@ struct ClientRotateSecretCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let answer = try await session.json(.POST, options.path("clients", clientID, "secret"), hints: [
+        let answer = try await session.call(.POST, options.path("clients", clientID, "secret"), as: AdminClientSecret.self, hints: [
             404: "no such client; `herald client list` shows them",
         ])
         if options.output == .json {
-            Console.write(answer.rendered())
+            Console.write(answer.json.rendered())
             return
         }
-        guard let secret = answer["client_secret"]?.string else {
-            throw CLIError.refused("the server's answer has no client_secret")
-        }
+        let secret = answer.value.clientSecret
         Console.write("new secret for client \(clientID); the old one no longer works")
         ClientTable.announceSecret(secret)
     }

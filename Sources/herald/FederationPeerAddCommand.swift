@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 import HeraldCore
 
 /// `herald federation peer add --entity URL --pin THUMBPRINT --max-level L2`: trust another
@@ -37,12 +38,9 @@ struct FederationPeerAddCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        var body: [String: JSONValue] = [
-            "entity": .string(entity), "pin": .string(pin), "max_level": .string(TrustLevel(name: maxLevel)?.name ?? maxLevel),
-        ]
-        if let refresh { body["refresh"] = .string(refresh) }
-        if let maxStaleness { body["max_staleness"] = .string(maxStaleness) }
-        let peer = try await session.json(.POST, options.path("federation", "peers"), body: .object(body), hints: [
+        let body = AdminPeerEntry(entity: entity, pin: pin, maxLevel: TrustLevel(name: maxLevel)?.name ?? maxLevel,
+                                  refresh: refresh, maxStaleness: maxStaleness)
+        let peer = try await session.json(.POST, options.path("federation", "peers"), request: body, hints: [
             409: "`herald federation peer show \(entity)` shows it; `peer rm` it first to change its pin or level",
         ])
         options.emit(peer) { json in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 import HeraldCore
 
 /// `herald key prepare`: creates the realm's next key; it is published at once and signs
@@ -18,8 +19,8 @@ struct KeyPrepareCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let body: JSONValue = algorithm.map { ["alg": .string($0)] } ?? [:]
-        let key = try await session.json(.POST, options.path("keys"), body: body)
-        options.emit(key, table: KeyTable.describe)
+        let key = try await session.call(.POST, options.path("keys"), body: AdminKeyPrepareRequest(alg: algorithm),
+                                         as: AdminKey.self)
+        options.emit(key.json, table: KeyTable.describe)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald kill agent ID --reason R`.
 struct KillAgentCommand: AsyncParsableCommand {
@@ -16,7 +17,8 @@ struct KillAgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let record = try await session.json(.POST, options.path("agents", id, "kill"), body: ["reason": .string(reason)],
+        let record = try await session.call(.POST, options.path("agents", id, "kill"), body: AdminKillRequest(reason: reason),
+                                            as: AdminLifecycle.self,
                                             hints: LifecycleView.hints(id, realm: options.realmName))
         options.emit(record, table: KillSwitchView.agent)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald kill …`: the kill switch (wire-formats §9).
 struct KillCommand: AsyncParsableCommand {
@@ -14,31 +15,29 @@ struct KillCommand: AsyncParsableCommand {
 
 /// Rendering and checks shared by `kill` and `revive`.
 enum KillSwitchView {
-    /// An organisation's kill state: `{"org","killed","reason","killed_at","agents"}`.
-    static func org(_ json: JSONValue) -> String {
-        let name = json["org"]?.cell ?? "?"
-        let agents = json["agents"]?.array?.map(\.cell) ?? []
-        let known = agents.isEmpty ? "none seen yet" : agents.joined(separator: ", ")
-        if json["killed"] == .bool(true) {
-            return "organisation \(name) is killed (\(json["reason"]?.cell ?? "")) since \(json["killed_at"]?.cell ?? "?")"
+    /// An organisation's kill state.
+    static func org(_ state: AdminOrgKill) -> String {
+        let name = state.org
+        let known = state.agents.isEmpty ? "none seen yet" : state.agents.joined(separator: ", ")
+        if state.killed {
+            return "organisation \(name) is killed (\(state.reason ?? "")) since \(state.killedAt ?? "?")"
                 + ": every agent of \(name) is refused (agents seen so far: \(known))"
         }
         return "organisation \(name) is running (agents seen so far: \(known))"
     }
 
     /// One agent's kill state from its lifecycle object.
-    static func agent(_ json: JSONValue) -> String {
-        let id = json["agent_id"]?.cell ?? "?"
+    static func agent(_ record: AdminLifecycle) -> String {
         var line: String
-        if let kill = json["kill"], kill != .null {
-            line = "agent \(id) is killed (\(kill["reason"]?.cell ?? "")) since \(kill["at"]?.cell ?? "?")"
+        if let kill = record.kill {
+            line = "agent \(record.agentID) is killed (\(kill.reason)) since \(kill.at)"
         } else {
-            line = "agent \(id) is not killed"
+            line = "agent \(record.agentID) is not killed"
         }
-        if let org = json["org_killed"], org != .null {
-            line += "; its organisation \(org["org"]?.cell ?? "?") is killed (\(org["reason"]?.cell ?? ""))"
+        if let org = record.orgKilled {
+            line += "; its organisation \(org.org) is killed (\(org.reason))"
         }
-        return line + "\n" + LifecycleView.summary(json)
+        return line + "\n" + LifecycleView.summary(record)
     }
 
     /// Organisation names as the realm file writes them.

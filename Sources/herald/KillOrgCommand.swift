@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald kill org ORG --reason R`.
 struct KillOrgCommand: AsyncParsableCommand {
@@ -16,7 +17,8 @@ struct KillOrgCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let state = try await session.json(.POST, options.path("orgs", org, "kill"), body: ["reason": .string(reason)])
+        let state = try await session.call(.POST, options.path("orgs", org, "kill"), body: AdminKillRequest(reason: reason),
+                                           as: AdminOrgKill.self)
         options.emit(state, table: KillSwitchView.org)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald level …`: the realm's level table (what each trust level allows).
 struct LevelCommand: AsyncParsableCommand {
@@ -9,12 +10,10 @@ struct LevelCommand: AsyncParsableCommand {
 
 /// Table rendering of the level table.
 enum LevelTableView {
-    static func render(_ json: JSONValue) -> String {
-        let levels = json.object ?? [:]
-        let rows = levels.keys.sorted().map { name -> [String] in
-            let row = levels[name] ?? .null
-            return [name, row["label"]?.cell ?? "", row["payment_enabled"]?.cell ?? "", row["tx_limit"]?.cell ?? "",
-                    row["day_limit"]?.cell ?? "", row["earned_at_score"]?.cell ?? "", row["scopes"]?.cell ?? ""]
+    static func render(_ levels: AdminLevelTable) -> String {
+        let rows = levels.sorted { $0.key < $1.key }.map { name, row -> [String] in
+            [name, row.label, String(row.paymentEnabled), String(row.txLimit), String(row.dayLimit),
+             String(row.earnedAtScore), row.scopes.joined(separator: ",")]
         }
         return renderTable(["LEVEL", "LABEL", "PAYMENT", "TX LIMIT", "DAY LIMIT", "EARNED AT", "SCOPES"], rows)
     }

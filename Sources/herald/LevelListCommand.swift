@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald level list`: the level table with the realm's overrides applied.
 struct LevelListCommand: AsyncParsableCommand {
@@ -8,6 +9,6 @@ struct LevelListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        options.emit(try await session.json(.GET, options.path("levels")), table: LevelTableView.render)
+        options.emit(try await session.call(.GET, options.path("levels"), as: AdminLevelTable.self), table: LevelTableView.render)
     }
 }

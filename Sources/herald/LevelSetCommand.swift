@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 import HeraldCore
 
 /// `herald level set L2 --tx-limit 200 …`: overrides cells of one level's row.
@@ -37,20 +38,15 @@ struct LevelSetCommand: AsyncParsableCommand {
     }
 
     /// The PUT body: `{"L2": {only the cells given}}`.
-    var body: JSONValue {
-        var cells: [String: JSONValue] = [:]
-        if let label { cells["label"] = .string(label) }
-        if let paymentEnabled { cells["payment_enabled"] = .bool(paymentEnabled) }
-        if let txLimit { cells["tx_limit"] = .int(Int64(txLimit)) }
-        if let dayLimit { cells["day_limit"] = .int(Int64(dayLimit)) }
-        if let scopes { cells["scopes"] = .array(commaList(scopes).map(JSONValue.string)) }
-        if let earnedAtScore { cells["earned_at_score"] = .int(Int64(earnedAtScore)) }
-        return .object([TrustLevel(name: level)?.name ?? level: .object(cells)])
+    var body: AdminLevelPatch {
+        let cells = AdminLevelCells(label: label, paymentEnabled: paymentEnabled, txLimit: txLimit, dayLimit: dayLimit,
+                                    scopes: scopes.map(commaList), earnedAtScore: earnedAtScore)
+        return AdminLevelPatch(levels: [TrustLevel(name: level)?.name ?? level: cells])
     }
 
     func run() async throws {
         let session = try options.connect()
-        let table = try await session.json(.PUT, options.path("levels"), body: body)
+        let table = try await session.call(.PUT, options.path("levels"), body: body, as: AdminLevelTable.self)
         options.emit(table, table: LevelTableView.render)
     }
 }

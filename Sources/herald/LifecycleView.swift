@@ -1,69 +1,64 @@
 import Foundation
 import ArgumentParser
+import HeraldAPI
 import HeraldCore
 
 /// Rendering of the admin API's agent lifecycle object (`GET …/agents/{id}/lifecycle` and
 /// the answers of the lifecycle verbs), and the checks the lifecycle verbs share.
 enum LifecycleView {
     /// One line after a change: the stage now, what may come next, the level now.
-    static func summary(_ json: JSONValue) -> String {
-        let id = json["agent_id"]?.cell ?? "?"
-        var line = "agent \(id) is \(json["pipeline_stage"]?.cell ?? "?")"
-        let next = json["allowed_next"]?.array?.map(\.cell) ?? []
+    static func summary(_ record: AdminLifecycle) -> String {
+        var line = "agent \(record.agentID) is \(record.pipelineStage)"
+        let next = record.allowedNext
         line += next.isEmpty ? " (no further stage)" : " (next: \(next.joined(separator: ", ")))"
-        line += "; trust score \(json["trust_score"]?.cell ?? "?"), level \(json["trust_level"]?.cell ?? "?")"
-        if let refusal = json["refusal"]?.string { line += "; refused: \(refusal)" }
+        line += "; trust score \(record.trustScore), level \(record.trustLevel)"
+        if let refusal = record.refusal { line += "; refused: \(refusal)" }
         return line
     }
 
     /// The latest gate as `FROM → TO by APPROVER`, if any.
-    static func lastGate(_ json: JSONValue) -> String? {
-        guard let gate = json["gates"]?.array?.last else { return nil }
-        return "\(gate["from"]?.cell ?? "?") → \(gate["to"]?.cell ?? "?") by \(gate["approver"]?.cell ?? "?")"
+    static func lastGate(_ record: AdminLifecycle) -> String? {
+        guard let gate = record.gates.last else { return nil }
+        return "\(gate.from) → \(gate.to) by \(gate.approver)"
     }
 
     /// `sha256:` and the first 12 hex digits, for tables.
-    static func shortHash(_ value: JSONValue?) -> String {
-        guard let hash = value?.string else { return "" }
+    static func shortHash(_ value: String?) -> String {
+        guard let hash = value else { return "" }
         let prefix = "sha256:"
         guard hash.hasPrefix(prefix), hash.count > prefix.count + 12 else { return hash }
         return String(hash.prefix(prefix.count + 12)) + "…"
     }
 
     /// The gates as a table: time, from → to, approver, code hash (short), reason.
-    static func history(_ json: JSONValue) -> String {
-        let gates = json["gates"]?.array ?? []
-        let stage = json["pipeline_stage"]?.cell ?? "?"
-        guard !gates.isEmpty else { return "agent \(json["agent_id"]?.cell ?? "?") has passed no gate (stage \(stage))" }
-        let rows = gates.map { gate in
-            [gate["at"]?.cell ?? "", "\(gate["from"]?.cell ?? "?") → \(gate["to"]?.cell ?? "?")", gate["approver"]?.cell ?? "",
-             shortHash(gate["code_hash"]), gate["reason"]?.cell ?? ""]
+    static func history(_ record: AdminLifecycle) -> String {
+        let stage = record.pipelineStage
+        guard !record.gates.isEmpty else { return "agent \(record.agentID) has passed no gate (stage \(stage))" }
+        let rows = record.gates.map { gate in
+            [gate.at, "\(gate.from) → \(gate.to)", gate.approver, shortHash(gate.codeHash), gate.reason ?? ""]
         }
         return renderTable(["AT", "GATE", "APPROVER", "CODE HASH", "REASON"], rows) + "\nstage now: \(stage)"
     }
 
     /// The score explained: every component, the total, and how the level follows.
-    static func explain(_ json: JSONValue) -> String {
-        let components = json["score_components"]?.array ?? []
+    static func explain(_ record: AdminLifecycle) -> String {
+        let components = record.scoreComponents
         let rows = components.map { component in
-            [component["name"]?.cell ?? "", component["weight"]?.cell ?? "", component["value"]?.cell ?? "",
-             component["points"]?.cell ?? "", component["basis"]?.cell ?? ""]
+            [component.name, String(component.weight), String(component.value), String(component.points), component.basis]
         }
-        let sum = components.reduce(Int64(0)) { $0 + ($1["points"]?.int ?? 0) }
-        let weights = components.reduce(Int64(0)) { $0 + ($1["weight"]?.int ?? 0) }
-        let score = json["trust_score"]?.int
-        var total = "= trust score \(score.map(String.init) ?? "?")"
-        if score != sum { total += " (the server's score differs from the sum of the points)" }
-        var lines = ["agent \(json["agent_id"]?.cell ?? "?")"
-            + (json["org"]?.string.map { " (org \($0))" } ?? "")
-            + ": stage \(json["pipeline_stage"]?.cell ?? "?")"]
+        let sum = components.reduce(0) { $0 + $1.points }
+        let weights = components.reduce(0) { $0 + $1.weight }
+        var total = "= trust score \(record.trustScore)"
+        if record.trustScore != sum { total += " (the server's score differs from the sum of the points)" }
+        var lines = ["agent \(record.agentID)" + (record.org.map { " (org \($0))" } ?? "")
+            + ": stage \(record.pipelineStage)"]
         lines.append(renderTable(["COMPONENT", "WEIGHT", "VALUE", "POINTS", "BASIS"],
                                  rows + [["total", String(weights), "", String(sum), total]]))
         lines.append("points = round(weight × value / 100); the score is the sum of the points")
-        let policy = json["trust_policy"]
-        lines.append("level: directory \(json["directory_level"]?.cell ?? "?") → effective \(json["trust_level"]?.cell ?? "?")"
-            + " (trust_policy pipeline: \(policy?["pipeline"]?.cell ?? "?"), earned_levels: \(policy?["earned_levels"]?.cell ?? "?"))")
-        if let refusal = json["refusal"]?.string { lines.append("refused: \(refusal)") }
+        let policy = record.trustPolicy
+        lines.append("level: directory \(record.directoryLevel) → effective \(record.trustLevel)"
+            + " (trust_policy pipeline: \(policy.pipeline), earned_levels: \(policy.earnedLevels))")
+        if let refusal = record.refusal { lines.append("refused: \(refusal)") }
         return lines.joined(separator: "\n")
     }
 

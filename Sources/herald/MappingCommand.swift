@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald mapping …`: the realm's role mappings (group → role).
 struct MappingCommand: AsyncParsableCommand {
@@ -9,10 +10,8 @@ struct MappingCommand: AsyncParsableCommand {
 
 /// Table rendering of role mappings.
 enum MappingTable {
-    static func render(_ json: JSONValue) -> String {
-        let rows = (json["role_mappings"]?.array ?? []).map { mapping in
-            [mapping["id"]?.cell ?? "", mapping["group"]?.cell ?? "", mapping["role"]?.cell ?? ""]
-        }
+    static func render(_ list: AdminRoleMappingList) -> String {
+        let rows = list.roleMappings.map { [$0.id ?? "", $0.group, $0.role] }
         return renderTable(["ID", "GROUP", "ROLE"], rows)
     }
 }

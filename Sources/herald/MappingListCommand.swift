@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald mapping list`: the realm's role mappings.
 struct MappingListCommand: AsyncParsableCommand {
@@ -8,7 +9,7 @@ struct MappingListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let mappings = try await session.json(.GET, options.path("role-mappings"))
+        let mappings = try await session.call(.GET, options.path("role-mappings"), as: AdminRoleMappingList.self)
         options.emit(mappings, table: MappingTable.render)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 import HeraldCore
 
 /// `herald mapping set --group G --role R`: members of G hold R from the next token on.
@@ -27,37 +28,38 @@ struct MappingSetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let existing = try await session.json(.GET, options.path("role-mappings"))["role_mappings"]?.array ?? []
-        let sameGroup = existing.filter { $0["group"]?.string == group }
-        let current = sameGroup.first { $0["role"]?.string == role }
-        let stale = isLevelRole(role)
-            ? sameGroup.filter { isLevelRole($0["role"]?.string) && $0["role"]?.string != role } : []
+        let existing = try await session.call(.GET, options.path("role-mappings"), as: AdminRoleMappingList.self)
+            .value.roleMappings
+        let sameGroup = existing.filter { $0.group == group }
+        let current = sameGroup.first { $0.role == role }
+        let stale = isLevelRole(role) ? sameGroup.filter { isLevelRole($0.role) && $0.role != role } : []
         if let current, stale.isEmpty {
-            if options.output == .json { Console.write(current.rendered()) } else {
-                Console.write("group \(group) already maps to role \(role) (\(current["id"]?.cell ?? "?")); nothing to change")
+            if options.output == .json { Console.write(try JSONValue(encoding: current).rendered()) } else {
+                Console.write("group \(group) already maps to role \(role) (\(current.id ?? "?")); nothing to change")
             }
             return
         }
-        let mapping: JSONValue
+        let mapping: AdminRoleMapping
         if let current {
             mapping = current
         } else {
-            mapping = try await session.json(.POST, options.path("role-mappings"),
-                                             body: ["group": .string(group), "role": .string(role)])
+            mapping = try await session.call(.POST, options.path("role-mappings"),
+                                             body: AdminRoleMappingRequest(group: group, role: role),
+                                             as: AdminRoleMapping.self).value
         }
         var removed: [String] = []
         for old in stale {
-            guard let id = old["id"]?.string else { continue }
+            guard let id = old.id else { continue }
             _ = try await session.send(.DELETE, options.path("role-mappings", id))
-            removed.append("\(id) (\(old["role"]?.cell ?? ""))")
+            removed.append("\(id) (\(old.role))")
         }
         if options.output == .json {
-            Console.write(mapping.rendered())
+            Console.write(try JSONValue(encoding: mapping).rendered())
         } else {
-            Console.write("mapped group \(group) to role \(role) (\(mapping["id"]?.cell ?? "?"))"
+            Console.write("mapped group \(group) to role \(role) (\(mapping.id ?? "?"))"
                 + (removed.isEmpty ? "" : "; removed \(removed.joined(separator: ", "))"))
         }
     }
 
-    private func isLevelRole(_ role: String?) -> Bool { role.flatMap { TrustLevel(role: $0) } != nil }
+    private func isLevelRole(_ role: String) -> Bool { TrustLevel(role: role) != nil }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald revive agent ID`.
 struct ReviveAgentCommand: AsyncParsableCommand {
@@ -11,7 +12,7 @@ struct ReviveAgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let record = try await session.json(.POST, options.path("agents", id, "revive"),
+        let record = try await session.call(.POST, options.path("agents", id, "revive"), as: AdminLifecycle.self,
                                             hints: LifecycleView.hints(id, realm: options.realmName))
         options.emit(record, table: KillSwitchView.agent)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald revive org ORG`.
 struct ReviveOrgCommand: AsyncParsableCommand {
@@ -11,7 +12,7 @@ struct ReviveOrgCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let state = try await session.json(.POST, options.path("orgs", org, "revive"))
+        let state = try await session.call(.POST, options.path("orgs", org, "revive"), as: AdminOrgKill.self)
         options.emit(state, table: KillSwitchView.org)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeraldAPI
 import Testing
 @testable import herald
 
@@ -59,16 +60,17 @@ struct ArgumentTests {
     func levelBody() throws {
         let command = try LevelSetCommand.parse(["l2", "--tx-limit", "200", "--payment-enabled", "false", "--scopes",
                                                  "a, b,", "--realm", "acme"])
-        #expect(command.body == ["L2": ["tx_limit": .int(200), "payment_enabled": .bool(false), "scopes": ["a", "b"]]])
+        #expect(try JSONValue(encoding: command.body)
+                == ["L2": ["tx_limit": .int(200), "payment_enabled": .bool(false), "scopes": ["a", "b"]]])
         let clear = try LevelSetCommand.parse(["L0", "--scopes", ""])
-        #expect(clear.body == ["L0": ["scopes": []]])
+        #expect(try JSONValue(encoding: clear.body) == ["L0": ["scopes": []]])
     }
 
     @Test("agent create sends the agent object")
     func agentBody() throws {
         let command = try AgentCreateCommand.parse(["agent-x", "--name", "X Bot", "--org", "finance", "--roles",
                                                     "mcps-l2", "--groups", "payment-bots,vault"])
-        #expect(command.body == ["id": "agent-x", "name": "X Bot", "org": "finance", "roles": ["mcps-l2"],
+        #expect(try JSONValue(encoding: command.body) == ["id": "agent-x", "name": "X Bot", "org": "finance", "roles": ["mcps-l2"],
                                  "groups": ["payment-bots", "vault"]])
     }
 
@@ -76,7 +78,7 @@ struct ArgumentTests {
     func clientBody() throws {
         let plain = try ClientCreateCommand.parse(["bot", "--subject", "agent-x", "--scopes", "a,b",
                                                    "--audience", "https://api.test"])
-        #expect(try plain.body() == ["client_id": "bot", "subject": "agent-x", "auth": "client_secret_basic",
+        #expect(try JSONValue(encoding: plain.body()) == ["client_id": "bot", "subject": "agent-x", "auth": "client_secret_basic",
                                      "scopes": ["a", "b"], "audience": ["https://api.test"]])
         let missing = try ClientCreateCommand.parse(["bot", "--subject", "agent-x", "--auth", "private_key_jwt",
                                                      "--jwks", "/nonexistent/jwks.json"])

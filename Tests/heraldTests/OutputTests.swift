@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import Testing
 @testable import herald
 
@@ -34,7 +35,7 @@ struct OutputTests {
 
     @Test("list tables from admin API answers")
     func lists() throws {
-        let mappings = try JSONValue(parsing: Data(#"{"role_mappings":[{"id":"rm-1","group":"payment-bots","role":"mcps-l3"}]}"#.utf8))
+        let mappings = try JSONDecoder().decode(AdminRoleMappingList.self, from: Data(#"{"role_mappings":[{"id":"rm-1","group":"payment-bots","role":"mcps-l3"}]}"#.utf8))
         #expect(MappingTable.render(mappings) == "ID    GROUP         ROLE\nrm-1  payment-bots  mcps-l3")
 
         let keys = try JSONValue(parsing: Data(#"""
@@ -51,7 +52,7 @@ struct OutputTests {
             """)
         #expect(KeyTable.describe(keys["keys"]!.array![1]) == "key k2 (EdDSA) is prepared; it signs from 2025-02-01T00:10:00Z")
 
-        let levels = try JSONValue(parsing: Data(#"""
+        let levels = try JSONDecoder().decode(AdminLevelTable.self, from: Data(#"""
             {"L1":{"label":"Restricted","payment_enabled":true,"tx_limit":10,"day_limit":50,"scopes":["sanctions_screen"],"earned_at_score":20},
              "L0":{"label":"Untrusted","payment_enabled":false,"tx_limit":0,"day_limit":0,"scopes":[],"earned_at_score":0}}
             """#.utf8))

@@ -1,10 +1,10 @@
 /// `POST /admin/realms/{r}/clients`: the client object, and for a secret client the
 /// generated secret (`client_secret`), shown this once.
 package struct AdminClientCreated: Codable, Sendable, Equatable {
-    package var client: AdminClient
+    package var client: AdminClientEntry
     package var clientSecret: String?
 
-    package init(client: AdminClient, clientSecret: String?) {
+    package init(client: AdminClientEntry, clientSecret: String?) {
         self.client = client
         self.clientSecret = clientSecret
     }
@@ -14,7 +14,7 @@ package struct AdminClientCreated: Codable, Sendable, Equatable {
     }
 
     package init(from decoder: any Decoder) throws {
-        client = try AdminClient(from: decoder)
+        client = try AdminClientEntry(from: decoder)
         clientSecret = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .clientSecret)
     }
 

@@ -1,8 +1,8 @@
 /// `GET /admin/realms/{r}/clients`.
 package struct AdminClientList: Codable, Sendable, Equatable {
-    package var clients: [AdminClient]
+    package var clients: [AdminClientEntry]
 
-    package init(clients: [AdminClient]) {
+    package init(clients: [AdminClientEntry]) {
         self.clients = clients
     }
 }

@@ -12,7 +12,7 @@ package struct AdminRealmForm: Codable, Sendable, Equatable {
     package var roleMappings: [AdminRoleMapping] = []
     /// Level name → the realm's overrides.
     package var levels: [String: AdminLevelCells] = [:]
-    package var clients: [AdminClient] = []
+    package var clients: [AdminClientEntry] = []
     /// `directory.static.agents`; nil while the directory is LDAP (``directory`` holds it).
     package var agents: [AdminAgent]?
     /// `federation.peers`; nil without a `federation` section.
@@ -42,7 +42,7 @@ package struct AdminRealmForm: Codable, Sendable, Equatable {
             switch key.stringValue {
             case "role_mappings": roleMappings = try top.decode([AdminRoleMapping].self, forKey: key)
             case "levels": levels = try top.decode([String: AdminLevelCells].self, forKey: key)
-            case "clients": clients = try top.decode([AdminClient].self, forKey: key)
+            case "clients": clients = try top.decode([AdminClientEntry].self, forKey: key)
             case "directory":
                 directory = try top.decode(AdminJSONValue.self, forKey: key)
                 let section = try top.nestedContainer(keyedBy: StrictKey.self, forKey: key)

@@ -22,11 +22,11 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let clients = try admin.runtime(context.parameter("realm")).config.clients
-        return try AdminBody.response(AdminClientList(clients: clients.map(AdminClient.init)))
+        return try AdminBody.response(AdminClientList(clients: clients.map(AdminClientEntry.init)))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        try AdminBody.response(AdminClient(try client(context)))
+        try AdminBody.response(AdminClientEntry(try client(context)))
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
@@ -38,7 +38,7 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
         for key in ["secret", "secret_file", "secret_env", "secret_digest"] where members[key] != nil {
             throw OAuthError.invalidRequest("\(key) is not accepted: Herald generates the secret and returns it once")
         }
-        var body = try AdminBody.decode(AdminClient.self, from: members)
+        var body = try AdminBody.decode(AdminClientEntry.self, from: members)
         let secret = Self.secretMethods.contains(body.auth ?? "") ? ClientSecret.generate() : nil
         body.secret = secret
         let created = body
@@ -48,7 +48,7 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
             }
             form.clients.append(created)
         }
-        let reply = AdminClientCreated(client: AdminClient(try client(realm: realm, id: clientID)), clientSecret: secret)
+        let reply = AdminClientCreated(client: AdminClientEntry(try client(realm: realm, id: clientID)), clientSecret: secret)
         return try AdminBody.response(reply, status: .created)
     }
 
@@ -60,7 +60,7 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
         if let named = members["client_id"], named.string != clientID {
             throw OAuthError.invalidRequest("client_id cannot change; create a new client instead")
         }
-        var body = try AdminBody.decode(AdminClient.self, from: members)
+        var body = try AdminBody.decode(AdminClientEntry.self, from: members)
         body.clientID = clientID
         if let digest = current.secretDigest, Self.secretMethods.contains(body.auth ?? "") {
             body.secretDigest = digest.exported
@@ -69,7 +69,7 @@ struct AdminClientsEndpoint<Context: RequestContext>: Sendable {
         try await admin.edit(realm, event: "admin.client.updated", detail: ["client_id": clientID]) { form in
             form.clients = form.clients.map { $0.clientID == clientID ? replacement : $0 }
         }
-        return try AdminBody.response(AdminClient(try client(realm: realm, id: clientID)))
+        return try AdminBody.response(AdminClientEntry(try client(realm: realm, id: clientID)))
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {

@@ -1,7 +1,7 @@
 /// A client as the admin API and the realm file hold it (`clients` entries): the body of
 /// `POST|PUT /admin/realms/{r}/clients…` and, without secret members, the client object
 /// of the answers. The values are the realm-file loader's to check, with its messages.
-package struct AdminClient: AdminRequestBody, Encodable, Equatable {
+package struct AdminClientEntry: AdminRequestBody, Encodable, Equatable {
     /// Absent in a replacing `PUT` (the path names the client).
     package var clientID: String?
     package var subject: String?

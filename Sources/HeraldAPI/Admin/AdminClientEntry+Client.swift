@@ -1,7 +1,7 @@
 import Foundation
 import HeraldCore
 
-extension AdminClient {
+extension AdminClientEntry {
     /// The client object of `client`, without any secret or digest (the admin API's view;
     /// the export adds the digest).
     package init(_ client: Client) {
