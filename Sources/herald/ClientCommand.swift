@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald client …`: the realm's OAuth clients.
 struct ClientCommand: AsyncParsableCommand {
@@ -10,11 +11,10 @@ struct ClientCommand: AsyncParsableCommand {
 
 /// Table rendering of clients, and the checks shared by the client verbs.
 enum ClientTable {
-    static func render(_ json: JSONValue) -> String {
-        let rows = (json["clients"]?.array ?? []).map { client in
-            [client["client_id"]?.cell ?? "", client["subject"]?.cell ?? "", client["auth"]?.cell ?? "",
-             client["scopes"]?.cell ?? "", client["audience"]?.cell ?? "",
-             client["jwks"].map { $0 == .null ? "" : "yes" } ?? ""]
+    static func render(_ list: AdminClientList) -> String {
+        let rows = list.clients.map { client in
+            [client.clientID ?? "", client.subject ?? "", client.auth ?? "", client.scopes?.joined(separator: ",") ?? "",
+             client.audience?.joined(separator: ",") ?? "", client.jwks.map { $0 == .null ? "" : "yes" } ?? ""]
         }
         return renderTable(["CLIENT ID", "SUBJECT", "AUTH", "SCOPES", "AUDIENCE", "JWKS"], rows)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald client list`: the realm's clients (never their secrets).
 struct ClientListCommand: AsyncParsableCommand {
@@ -8,6 +9,6 @@ struct ClientListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        options.emit(try await session.json(.GET, options.path("clients")), table: ClientTable.render)
+        options.emit(try await session.call(.GET, options.path("clients"), as: AdminClientList.self), table: ClientTable.render)
     }
 }

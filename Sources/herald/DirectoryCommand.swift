@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald directory …`: the realm's LDAP directory, as the server sees it.
 struct DirectoryCommand: AsyncParsableCommand {
@@ -9,37 +10,34 @@ struct DirectoryCommand: AsyncParsableCommand {
 
 /// Rendering of `GET /admin/realms/{r}/directory/agents/{id}`.
 enum DirectoryReport {
-    static func render(_ json: JSONValue) -> String {
+    static func render(_ report: AdminDirectoryExplanation) -> String {
         var lines: [String] = []
-        let bind = json["bind"]
-        lines.append("bind:      \(bind?["result"]?.cell ?? "?") as \(bind?["dn"]?.cell ?? "?") "
-            + "(\(json["directory"]?["url"]?.cell ?? ""), mode \(json["directory"]?["mode"]?.cell ?? ""))")
-        let agent = json["agent"]?.cell ?? ""
-        guard json["found"] == .bool(true), let dn = json["dn"]?.string else {
-            let entries = json["entries"]?.int ?? 0
-            lines.append("entry:     " + (entries > 1 ? "\(entries) entries match \(agent); it gets no token"
-                                                       : "no entry for \(agent)"))
-            lines.append("token:     \(json["token"]?.cell ?? "denied")")
+        lines.append("bind:      \(report.bind.result) as \(report.bind.dn) "
+            + "(\(report.directory.url), mode \(report.directory.mode))")
+        guard report.found, let dn = report.dn else {
+            lines.append("entry:     " + (report.entries > 1 ? "\(report.entries) entries match \(report.agent); it gets no token"
+                                                             : "no entry for \(report.agent)"))
+            lines.append("token:     \(report.token)")
             return lines.joined(separator: "\n")
         }
-        lines.append("entry:     \(dn)" + (json["disabled"] == .bool(true) ? "  (DISABLED by disabled_filter)" : ""))
-        let groups = json["groups"]?.array ?? []
+        lines.append("entry:     \(dn)" + (report.disabled ? "  (DISABLED by disabled_filter)" : ""))
+        let groups = report.groups ?? []
         if groups.isEmpty { lines.append("groups:    none") } else {
             lines.append("groups:")
             for group in groups {
-                let path = (group["path"]?.array ?? []).compactMap(\.string).map(Self.name)
+                let path = group.path.map(Self.name)
                 let via = path.count > 1 ? "  via " + path.joined(separator: " → ") : (path.isEmpty ? "" : "  (direct)")
-                lines.append("  \(group["name"]?.cell ?? "")  \(group["dn"]?.cell ?? "")\(via)")
+                lines.append("  \(group.name)  \(group.dn)\(via)")
             }
         }
-        for mapping in json["mapped"]?.array ?? [] {
-            lines.append("mapping:   \(mapping["group"]?.cell ?? "") → \(mapping["role"]?.cell ?? "")")
+        for mapping in report.mapped ?? [] {
+            lines.append("mapping:   \(mapping.group) → \(mapping.role)")
         }
-        lines.append("roles:     \(json["roles"]?.cell ?? "")")
-        lines.append("level:     \(json["trust_level"]?.cell ?? "")")
-        lines.append("mcps:      \(json["mcps"]?.rendered(pretty: false) ?? "{}")")
-        lines.append("token:     \(json["token"]?.cell ?? "")")
-        lines.append("cost:      \(json["round_trips"]?.cell ?? "?") LDAP round trips")
+        lines.append("roles:     \((report.roles ?? []).joined(separator: ","))")
+        lines.append("level:     \(report.trustLevel ?? "")")
+        lines.append("mcps:      \(report.mcps.flatMap { try? JSONValue(encoding: $0).rendered(pretty: false) } ?? "{}")")
+        lines.append("token:     \(report.token)")
+        lines.append("cost:      \(report.roundTrips) LDAP round trips")
         return lines.joined(separator: "\n")
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald directory sync`: a full read of the realm's LDAP directory now.
 struct DirectorySyncCommand: AsyncParsableCommand {
@@ -11,14 +12,13 @@ struct DirectorySyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let report = try await session.json(.POST, options.path("directory", "sync"), hints: [
+        let report = try await session.call(.POST, options.path("directory", "sync"), as: AdminDirectorySync.self, hints: [
             404: "the realm has no LDAP directory (directory.ldap in its realm file)",
             503: "the LDAP server did not answer; the previous copy keeps serving",
         ])
-        options.emit(report) { json in
-            "synchronised \(json["agents"]?.cell ?? "?") agents and \(json["groups"]?.cell ?? "?") groups "
-                + "(mode \(json["mode"]?.cell ?? "?"), \(json["round_trips"]?.cell ?? "?") round trips, "
-                + "\(json["seconds"]?.cell ?? "?") s)"
+        options.emit(report) { sync in
+            "synchronised \(sync.agents) agents and \(sync.groups) groups "
+                + "(mode \(sync.mode), \(sync.roundTrips) round trips, \(JSONValue.double(sync.seconds).cell) s)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald directory test --agent ID`: why an LDAP agent gets its level.
 struct DirectoryTestCommand: AsyncParsableCommand {
@@ -20,7 +21,8 @@ struct DirectoryTestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let report = try await session.json(.GET, options.path("directory", "agents", agent), hints: [
+        let report = try await session.call(.GET, options.path("directory", "agents", agent),
+                                            as: AdminDirectoryExplanation.self, hints: [
             404: "the realm has no LDAP directory (directory.ldap in its realm file)",
             503: "the LDAP server did not answer; check its URL, TLS settings and the bind account",
         ])

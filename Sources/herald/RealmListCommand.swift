@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeraldAPI
 
 /// `herald realm list`: the realms the server holds.
 struct RealmListCommand: AsyncParsableCommand {
@@ -8,9 +9,7 @@ struct RealmListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try options.connect()
-        let realms = try await session.json(.GET, AdminClient.path("admin", "realms"))
-        options.emit(realms) { json in
-            renderTable(["REALM"], (json["realms"]?.array ?? []).map { [$0.cell] })
-        }
+        let realms = try await session.call(.GET, AdminClient.path("admin", "realms"), as: AdminRealmList.self)
+        options.emit(realms) { list in renderTable(["REALM"], list.realms.map { [$0] }) }
     }
 }
