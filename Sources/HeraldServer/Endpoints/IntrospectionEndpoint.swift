@@ -42,8 +42,12 @@ struct IntrospectionEndpoint<Context: RemoteAddressRequestContext>: Sendable {
 
     /// The token's claims with `active: true`, or nil when it is not active now.
     func activeAnswer(_ token: String, in realm: RealmRuntime) -> IntrospectionResponse? {
-        guard let verified = try? tokens.verify(token, in: realm, forHerald: false) else { return foreignAnswer(token, in: realm) }
-        if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) { return nil }
+        let active: AccessTokenVerifier.Active
+        do { active = try tokens.verifyActive(token, in: realm, forHerald: false, book: book) } catch {
+            guard case .invalid = error else { return nil }  // revoked
+            return foreignAnswer(token, in: realm)
+        }
+        let verified = active.verified
         if let entity = verified.claims.federated_from {
             // Exchanged for a peer's agent: active only while the peer vouches for it.
             guard case .success(let foreign) = federation.foreignAgent(verified.claims.sub, entity: entity, in: realm.name),
@@ -57,7 +61,7 @@ struct IntrospectionEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         } else if book.standing(realm: realm.name, agentID: verified.claims.sub, org: nil).isStopped {
             return nil
         }
-        if book.stoppedActor(of: verified.claims, realm: realm.name) != nil { return nil }
+        if active.stoppedActor != nil { return nil }
         guard let claims = Self.claims(verified.payload) else { return nil }
         return .active(claims: claims)
     }

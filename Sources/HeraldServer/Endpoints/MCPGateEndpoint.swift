@@ -60,16 +60,16 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         case .agentID(let id):
             return id
         case .token(let token):
-            let verified: AccessTokenVerifier.Verified
-            do { verified = try tokens.verify(token, in: realm, forHerald: false) } catch {
-                return gate.fail("identity", "token: \(error.description)")
+            let active: AccessTokenVerifier.Active
+            do { active = try tokens.verifyActive(token, in: realm, forHerald: false, book: lifecycle.book) } catch {
+                switch error {
+                case .invalid(let rejection): return gate.fail("identity", "token: \(rejection.description)")
+                case .revoked: return gate.fail("identity", "token: revoked")
+                }
             }
-            if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
-                return gate.fail("identity", "token: revoked")
-            }
-            gate.stoppedActor = lifecycle.book.stoppedActor(of: verified.claims, realm: realm.name)
-            if let idp = verified.claims.idp { return delegatedAgent(verified, idp: idp, in: realm, gate: &gate) }
-            return verified.claims.sub
+            gate.stoppedActor = active.stoppedActor
+            if let idp = active.claims.idp { return delegatedAgent(active.verified, idp: idp, in: realm, gate: &gate) }
+            return active.claims.sub
         case .passport(let passport):
             switch await passports.check(passport, in: realm) {
             case .success(let agentID): return agentID
@@ -151,10 +151,9 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         guard let iss = FederationService.unverifiedIssuer(compact) else { return nil }
         if iss == realm.issuer {
             // This realm's own token, exchanged for a peer's agent: the peer's word decides.
-            guard isToken, let verified = try? tokens.verify(compact, in: realm, forHerald: false),
-                  let entity = verified.claims.federated_from,
-                  !(verified.claims.jti.map { lifecycle.book.isRevoked(realm: realm.name, jti: $0) } ?? false),
-                  case .success(let foreign) = federation.foreignAgent(verified.claims.sub, entity: entity, in: realm.name)
+            guard isToken, let active = try? tokens.verifyActive(compact, in: realm, forHerald: false, book: lifecycle.book),
+                  let entity = active.claims.federated_from,
+                  case .success(let foreign) = federation.foreignAgent(active.claims.sub, entity: entity, in: realm.name)
             else { return nil }
             return foreign
         }

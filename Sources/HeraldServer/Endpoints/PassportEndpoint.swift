@@ -72,16 +72,21 @@ struct PassportEndpoint<Context: RequestContext>: Sendable {
                              description: "send the agent's access token (or an admin token) as Bearer",
                              authenticateChallenge: "Bearer realm=\"\(realm.name)\"")
         }
-        if let verified = try? tokens.verify(token, in: realm, forHerald: true) {
-            if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
-                throw OAuthError(status: .unauthorized, code: "invalid_token", description: "the token has been revoked",
+        let active: AccessTokenVerifier.Active?
+        do { active = try tokens.verifyActive(token, in: realm, forHerald: true, book: lifecycle.book) } catch {
+            guard case .invalid = error else {
+                throw OAuthError(status: .unauthorized, code: "invalid_token", description: error.description,
                                  authenticateChallenge: "Bearer realm=\"\(realm.name)\", error=\"invalid_token\"")
             }
+            active = nil  // not this realm's token: perhaps an admin's
+        }
+        if let active {
+            let verified = active.verified
             // Checked before sub: an upstream user's token is no agent's, whatever the id asked for.
             if let refusal = verified.claims.notAnAgentCredential {
                 throw OAuthError(status: .forbidden, code: "insufficient_scope", description: refusal)
             }
-            if let stopped = lifecycle.book.stoppedActor(of: verified.claims, realm: realm.name) {
+            if let stopped = active.stoppedActor {
                 throw OAuthError(status: .forbidden, code: "access_denied",
                                  description: "no passport for agent \(agentID): "
                                     + LifecycleBook.stoppedActorDescription(stopped))

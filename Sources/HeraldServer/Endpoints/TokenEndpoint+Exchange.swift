@@ -57,8 +57,19 @@ extension TokenEndpoint {
             return try await upstreamSubject(jws, claims: claims, idToken: idToken, idp: idp, actor: actor, client: client,
                                              in: realm)
         }
-        let verified: AccessTokenVerifier.Verified
-        do { verified = try tokens.verify(token, in: realm, forHerald: false) } catch {
+        // An ID token type for an access token of this realm: said before anything else about it.
+        func localIDTokenRefusal() -> OAuthError {
+            OAuthError.invalidRequest(
+                "subject_token_type must be \(TokenExchangeGrant.accessTokenType) or \(TokenExchangeGrant.jwtType) for "
+                    + "an access token of this realm; \(TokenExchangeGrant.idTokenType) is taken only for an upstream "
+                    + "IdP's ID token")
+        }
+        let active: AccessTokenVerifier.Active
+        do { active = try tokens.verifyActive(token, in: realm, forHerald: false, book: lifecycle.book) } catch {
+            guard case .invalid(let error) = error else {
+                if idToken { throw localIDTokenRefusal() }
+                throw invalid(error.description)
+            }
             // A token naming this realm as its issuer is one of this realm's or nothing: say
             // why it failed here rather than that it is no peer's.
             let iss = FederationService.unverifiedIssuer(token)
@@ -81,18 +92,9 @@ extension TokenEndpoint {
                 return try foreignSubject(foreign, priorActor: nil, expiresAt: foreign.claims?.exp.date ?? clock.now())
             }
         }
-        if idToken {
-            throw OAuthError.invalidRequest(
-                "subject_token_type must be \(TokenExchangeGrant.accessTokenType) or \(TokenExchangeGrant.jwtType) for "
-                    + "an access token of this realm; \(TokenExchangeGrant.idTokenType) is taken only for an upstream "
-                    + "IdP's ID token")
-        }
-        if let jti = verified.claims.jti, lifecycle.book.isRevoked(realm: realm.name, jti: jti) {
-            throw invalid("the token has been revoked")
-        }
-        if let stopped = lifecycle.book.stoppedActor(of: verified.claims, realm: realm.name) {
-            throw invalid(LifecycleBook.stoppedActorDescription(stopped))
-        }
+        if idToken { throw localIDTokenRefusal() }
+        if let stopped = active.stoppedActor { throw invalid(LifecycleBook.stoppedActorDescription(stopped)) }
+        let verified = active.verified
         let payload = (try? JSONSerialization.jsonObject(with: Data(verified.payload))) as? [String: Any]
         let prior = payload?["act"]
             .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }.map(Array.init)
