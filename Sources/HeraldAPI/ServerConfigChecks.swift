@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 
 /// The value checks of `herald.yaml` keys: each returns what is wrong and what to write, or nil.
 public enum ServerConfigChecks {
@@ -21,6 +22,30 @@ public enum ServerConfigChecks {
     @Sendable public static func realmName(_ text: String) -> String? {
         guard text.wholeMatch(of: /[a-z0-9-]{1,63}/) != nil
         else { return "'\(text)' is not a realm name; use 1–63 lower-case letters, digits and dashes" }
+        return nil
+    }
+
+    /// A store URL whose scheme this build opens (`sqlite:PATH`).
+    @Sendable public static func storeURL(_ text: String) -> String? {
+        do {
+            let location = try StoreLocation(parsing: text)
+            guard location.scheme == "sqlite" else {
+                return "'\(location.scheme):' is not a store this Herald opens; write sqlite:/var/lib/herald/herald.sqlite"
+            }
+            return nil
+        } catch let error as HeraldError { return error.message } catch { return "\(error)" }
+    }
+
+    /// A positive duration such as `60s`, `5m` or `1h`.
+    @Sendable public static func duration(_ text: String) -> String? {
+        DurationText.seconds(text) == nil ? "'\(text)' is not a duration; write e.g. 60s, 5m or 1h" : nil
+    }
+
+    /// A whole number from 1 to 10,000,000.
+    @Sendable public static func count(_ text: String) -> String? {
+        guard let value = Int(text), (1...10_000_000).contains(value) else {
+            return "'\(text)' is not a whole number from 1 to 10000000"
+        }
         return nil
     }
 

@@ -15,9 +15,11 @@ public struct Herald: Sendable {
     public let registry: RealmRegistry
     public let keyService: KeyRotationService
     public let keyManager: KeyManager
-    public let store: SQLiteStore
+    /// The store, as configuration chose it (``ServerConfiguration/storeLocation``).
+    public let store: any Store
     public let metrics: HeraldMetrics
-    public let audit: SQLiteAuditLog?
+    /// The audit log; nil when it is off (`--audit-log off`).
+    public let audit: (any AuditLogWriter)?
     public let checkpointService: AuditCheckpointService?
     /// Every route the router serves, as `METHOD /path/{parameter}` (Hummingbird's notation):
     /// what docs/openapi.yaml must describe, no more and no less (OpenAPICoverageTests).
@@ -36,12 +38,12 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     try fileManager.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
                                     attributes: [.posixPermissions: 0o700])
     let masterKeyFile = configuration.resolvedMasterKeyFile
-    let store = try SQLiteStore(path: configuration.databasePath)
+    let store = try await StoreBackends.standard.open(configuration.storeLocation, logger: logger)
     if !fileManager.fileExists(atPath: masterKeyFile) {
         let sealed = try await store.sealedKeyCount()
         guard sealed == 0 else {
             throw HeraldError(.invalidConfiguration, """
-                the database \(configuration.databasePath) holds \(sealed) private key(s) sealed with a master key, \
+                the store \(store.location) holds \(sealed) private key(s) sealed with a master key, \
                 but the master key file \(masterKeyFile) does not exist; copy the master key that belongs with this \
                 database there (or point HERALD_MASTER_KEY_FILE at it). A new master key could not open these keys, \
                 so none is created
@@ -75,7 +77,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
                           "default realm \(defaultRealm) does not exist; choose one of \(names.joined(separator: ", "))")
     }
     let registry = RealmRegistry(defaultRealm: defaultRealm)
-    let audit = configuration.auditLog ? SQLiteAuditLog(store: store, logger: logger) : nil
+    let audit = configuration.auditLog ? store.makeAuditLog(settings: configuration.auditWriter, logger: logger) : nil
     let metrics = HeraldMetrics()
     audit?.observeBatches { duration, failed in
         if failed { metrics.auditBatchFailed() } else { metrics.auditBatchCommitted(duration: duration) }
@@ -165,13 +167,18 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
 
     let keyService = KeyRotationService(registry: registry, manager: keyManager, interval: configuration.keyCheckInterval,
                                         logger: logger)
-    let checkpointService = audit.map {
+    // Until AuditCheckpointService takes the AuditLog protocol (it moves with the services split).
+    let checkpointService = (audit as? SQLiteAuditLog).map {
         AuditCheckpointService(registry: registry, audit: $0, clock: clock, interval: configuration.auditCheckpointInterval,
                                logger: logger)
     }
     let ldapSync = LDAPSyncService(directories: directories, interval: .seconds(5), logger: logger)
     let refreshService = FederationRefreshService(federation: federation, registry: registry, tick: .seconds(1))
-    let services: [any Service] = [keyService, ldapSync, refreshService] + (checkpointService.map { [$0] } ?? [])
+    // The audit writer first: services stop in reverse order, so it closes after everything
+    // that records (the listeners, key rotation, the last checkpoint) has stopped.
+    let auditWriter: [any Service] = audit.map { [AuditWriterService(audit: $0, logger: logger)] } ?? []
+    let services: [any Service] = auditWriter + [keyService, ldapSync, refreshService]
+        + (checkpointService.map { [$0] } ?? [])
     let listeners = try ListenerSet(configuration: configuration, router: router, logger: logger)
     let application = Application(
         router: router,

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import Logging
 
 /// How `herald serve` runs; every member has a flag and an environment variable.
@@ -20,6 +21,10 @@ public struct ServerConfiguration: Sendable {
     public var auditLog: Bool
     /// How often each realm's audit chain gets a signed checkpoint.
     public var auditCheckpointInterval: Duration
+    /// The audit writer's queue bound and batch size (`--audit-max-pending`, `--audit-max-batch`).
+    public var auditWriter = AuditWriterSettings()
+    /// Where the store is (`--store`); nil: the SQLite file in the data directory.
+    public var store: StoreLocation?
     /// IP addresses of reverse proxies whose `X-Forwarded-For` names the client's address
     /// for the brute-force limits; empty counts every attempt against the connection's peer.
     public var trustedProxies: [String] = []
@@ -49,6 +54,8 @@ public struct ServerConfiguration: Sendable {
     }
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("herald.sqlite") }
+    /// The store the server opens: ``store``, else `sqlite:` ``databasePath``.
+    public var storeLocation: StoreLocation { store ?? .sqlite(path: databasePath) }
     public var resolvedMasterKeyFile: String {
         masterKeyFile ?? (dataDirectory as NSString).appendingPathComponent("master.key")
     }

@@ -73,19 +73,28 @@ public final class SQLiteAuditLog: AuditLogWriter, Sendable {
         try await submit(.checkpoint(realm: realm, time: time, sign: sign))
     }
 
+    /// Waits until every event submitted so far is durable; the log stays open.
+    public func flush() async {
+        await waitUntilIdle(closing: false)
+    }
+
     /// Waits until every submitted event is durable, then refuses new ones. Call it when the
     /// server stops; a log that is just dropped keeps no task alive (the writer exits
     /// whenever the queue is empty).
     public func shutdown() async {
+        await waitUntilIdle(closing: true)
+        logger?.debug("audit log shut down")
+    }
+
+    private func waitUntilIdle(closing: Bool) async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             let idle = state.withLock { state in
-                state.closed = true
+                if closing { state.closed = true }
                 if state.writerRunning { state.idleWaiters.append(waiter) }
                 return !state.writerRunning
             }
             if idle { waiter.resume() }
         }
-        logger?.debug("audit log shut down")
     }
 
     // MARK: - Health

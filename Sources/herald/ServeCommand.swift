@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import HeraldAPI
+import HeraldCore
 import HeraldServer
 import Logging
 
@@ -12,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
             Options fall back to environment variables: HERALD_REALMS, HERALD_DATA, HERALD_LISTEN, \
             HERALD_PUBLIC_URL, HERALD_DEFAULT_REALM, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, \
             HERALD_OVERRIDE_REALMS (1/true), HERALD_AUDIT_LOG, HERALD_TRUSTED_PROXIES (comma-separated), \
-            HERALD_MASTER_KEY_FILE, HERALD_ACCESS_LOG, HERALD_READINESS_FEDERATION.
+            HERALD_MASTER_KEY_FILE, HERALD_ACCESS_LOG, HERALD_READINESS_FEDERATION, HERALD_STORE, \
+            HERALD_AUDIT_CHECKPOINT_INTERVAL, HERALD_AUDIT_MAX_PENDING, HERALD_AUDIT_MAX_BATCH.
             TLS and listeners: \(ServeCommand.listenerEnvironment).
             --config FILE (env HERALD_CONFIG) reads the same settings from a herald.yaml \
             (`herald config example` prints one): a flag overrides its variable, which overrides \
@@ -38,6 +41,17 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat: String?
     @Option(name: .customLong("audit-log"), help: "durable|off: record every decision durably (default), or not at all — only for benchmarks (env HERALD_AUDIT_LOG).")
     var auditLog: String?
+    @Option(help: "Store URL: sqlite:PATH (env HERALD_STORE; default sqlite:DATA/herald.sqlite).")
+    var store: String?
+    @Option(name: .customLong("audit-checkpoint-interval"),
+            help: "How often each realm's audit chain is signed, e.g. 60s or 5m (env HERALD_AUDIT_CHECKPOINT_INTERVAL; default 60s).")
+    var auditCheckpointInterval: String?
+    @Option(name: .customLong("audit-max-pending"),
+            help: "Audit entries that may wait for the writer before requests wait (env HERALD_AUDIT_MAX_PENDING; default 100000).")
+    var auditMaxPending: String?
+    @Option(name: .customLong("audit-max-batch"),
+            help: "Most audit entries one commit writes (env HERALD_AUDIT_MAX_BATCH; default 10000).")
+    var auditMaxBatch: String?
     @Flag(name: .customLong("override-realms"), help: "Re-import realm files over the stored realms (env HERALD_OVERRIDE_REALMS).")
     var overrideRealms = false
     @Option(name: .customLong("trusted-proxy"),
@@ -80,6 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try listenerConfiguration(environment: environment)
         _ = try accessLogFormat()
         _ = try federationReadiness()
+        _ = try storeLocation()
+        _ = try auditSettings()
         for proxy in proxies() where ClientAddress(literal: proxy) == nil {
             throw ValidationError("--trusted-proxy must be an IP address such as 10.0.0.5 or fd00::5, not \(proxy)")
         }
@@ -122,6 +138,8 @@ struct ServeCommand: AsyncParsableCommand {
         try applyListeners(to: &configuration, environment: environment)
         configuration.accessLog = try accessLogFormat()
         configuration.readinessFederation = try federationReadiness()
+        configuration.store = try storeLocation()
+        (configuration.auditCheckpointInterval, configuration.auditWriter) = try auditSettings()
         let herald: Herald
         do { herald = try await buildHerald(configuration: configuration, logger: logger) } catch {
             logger.critical("herald cannot start", metadata: ["error": "\(error)"])
@@ -165,6 +183,31 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--readiness-federation must be report or required, not \(text)")
         }
         return policy
+    }
+
+    /// `--store`, else `HERALD_STORE`; nil: the SQLite file in the data directory.
+    private func storeLocation() throws -> StoreLocation? {
+        guard let text = store ?? environment["HERALD_STORE"], !text.isEmpty else { return nil }
+        if let problem = ServerConfigChecks.storeURL(text) { throw ValidationError("--store: \(problem)") }
+        return try StoreLocation(parsing: text)
+    }
+
+    /// The checkpoint interval and the writer's queue and batch bounds.
+    private func auditSettings() throws -> (Duration, AuditWriterSettings) {
+        func value(_ flag: String?, _ variable: String, _ option: String, _ fallback: String,
+                   _ check: (String) -> String?) throws -> String {
+            let text = flag ?? environment[variable] ?? fallback
+            if let problem = check(text) { throw ValidationError("\(option): \(problem)") }
+            return text
+        }
+        let interval = try value(auditCheckpointInterval, "HERALD_AUDIT_CHECKPOINT_INTERVAL", "--audit-checkpoint-interval",
+                                 "60s", ServerConfigChecks.duration)
+        let pending = try value(auditMaxPending, "HERALD_AUDIT_MAX_PENDING", "--audit-max-pending", "100000",
+                                ServerConfigChecks.count)
+        let batch = try value(auditMaxBatch, "HERALD_AUDIT_MAX_BATCH", "--audit-max-batch", "10000", ServerConfigChecks.count)
+        return (.seconds(DurationText.seconds(interval) ?? 60),
+                AuditWriterSettings(maxPending: Int(pending) ?? AuditWriterSettings.defaultMaxPending,
+                                    maxBatch: Int(batch) ?? AuditWriterSettings.defaultMaxBatch))
     }
 
     private func auditEnabled() throws -> Bool {

@@ -8,6 +8,9 @@ public protocol AuditLogWriter: AuditLog {
     /// One observer; a later call replaces it.
     func observeBatches(_ observer: @escaping @Sendable (Duration, Bool) -> Void)
 
+    /// Waits until every event submitted so far is durable (the log stays open).
+    func flush() async
+
     /// Waits until every submitted event is durable, then refuses new ones: no entry whose
     /// `record` was acknowledged, or is still waiting, is lost. Call it when the server stops.
     func shutdown() async

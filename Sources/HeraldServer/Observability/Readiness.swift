@@ -1,7 +1,6 @@
 import Foundation
 import HeraldCore
 import HeraldDirectory
-import HeraldStore
 import Synchronization
 
 /// `/health/ready`: is every part a request needs working? The store can be written (a
@@ -13,8 +12,8 @@ import Synchronization
 /// recent traffic already proved the part works (an audit batch just committed, an LDAP
 /// operation just answered), so readiness probes never add load to a busy dependency.
 final class Readiness: Sendable {
-    let store: SQLiteStore
-    let audit: SQLiteAuditLog?
+    let store: any Store
+    let audit: (any AuditLogWriter)?
     let registry: RealmRegistry
     let directories: DirectoryProvider
     let federation: FederationService
@@ -30,7 +29,7 @@ final class Readiness: Sendable {
     private let storeProbe = ProbeCache()
     private let ldapProbes = Mutex<[String: ProbeCache]>([:])
 
-    init(store: SQLiteStore, audit: SQLiteAuditLog?, registry: RealmRegistry, directories: DirectoryProvider,
+    init(store: any Store, audit: (any AuditLogWriter)?, registry: RealmRegistry, directories: DirectoryProvider,
          federation: FederationService, metrics: HeraldMetrics, clock: any HeraldClock, federationPolicy: ReadinessPolicy) {
         self.store = store
         self.audit = audit
