@@ -48,7 +48,7 @@ struct ClientCreateCommand: AsyncParsableCommand {
             do { _ = try PublicJWK.parseSet(json: data) } catch {
                 throw CLIError.usage("\(jwks) is not a usable JWKS: \(error)")
             }
-            client.jwks = try JSONDecoder().decode(AdminJSONValue.self, from: data)
+            client.jwks = try JSONDecoder().decode(OpaqueJSON.self, from: data)
         }
         return client
     }

@@ -27,7 +27,7 @@ struct RequestBodyTests {
         #expect(try decode(MCPGateRequest.self, "{\(tool), \"token\": \"\"}").subject == .token(""))
         #expect(try decode(MCPGateRequest.self, "{\(tool), \"passport\": \"e.y.z\"}").subject == .passport(.jwt("e.y.z")))
         let mcps = try decode(MCPGateRequest.self, "{\(tool), \"passport\": {\"trust_level\": 2, \"scan\": null}}")
-        #expect(mcps.subject == .passport(.mcps(["trust_level": .integer(2), "scan": .null])))
+        #expect(mcps.subject == .passport(.mcps(["trust_level": .int(2), "scan": .null])))
 
         let cases: [(String, String)] = [
             (#"{"tool_name": "query", "agent_id": "a"}"#, "mcp_server_id must be a non-empty string"),
@@ -52,7 +52,7 @@ struct RequestBodyTests {
     @Test("MCP gate request round-trips through its encoder")
     func gateRequestRoundTrip() throws {
         for subject: MCPGateRequest.Subject in [.agentID("a"), .token("t"), .passport(.jwt("j")),
-                                                .passport(.mcps(["a": .array([.bool(true), .number(1.5)])]))] {
+                                                .passport(.mcps(["a": .array([.bool(true), .double(1.5)])]))] {
             let request = MCPGateRequest(mcpServerID: "s", toolName: "t", subject: subject)
             #expect(try JSONDecoder().decode(MCPGateRequest.self, from: JSONEncoder().encode(request)) == request)
         }

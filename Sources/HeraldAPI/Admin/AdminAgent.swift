@@ -42,8 +42,8 @@ package struct AdminAgent: AdminRequestBody, Encodable, Equatable {
         groups = try container.decodeIfPresent([String].self, forKey: .groups)
         codeHash = try container.decodeIfPresent(String.self, forKey: .codeHash)
         let computed = try decoder.container(keyedBy: ComputedKeys.self)
-        _ = try computed.decodeIfPresent(AdminJSONValue.self, forKey: .trustLevel)
-        _ = try computed.decodeIfPresent(AdminJSONValue.self, forKey: .effectiveRoles)
+        _ = try computed.decodeIfPresent(OpaqueJSON.self, forKey: .trustLevel)
+        _ = try computed.decodeIfPresent(OpaqueJSON.self, forKey: .effectiveRoles)
     }
 
     package func encode(to encoder: any Encoder) throws {

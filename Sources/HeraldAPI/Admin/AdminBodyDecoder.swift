@@ -11,10 +11,10 @@ import Foundation
 package enum AdminBodyDecoder {
     /// The body as a JSON object's members; `optional` takes an empty body as `{}`.
     package static func members(of data: Data, optional: Bool = false) throws(AdminBodyError)
-        -> [String: AdminJSONValue]
+        -> [String: OpaqueJSON]
     {
         if optional && data.isEmpty { return [:] }
-        guard let value = try? JSONDecoder().decode(AdminJSONValue.self, from: data), let members = value.object else {
+        guard let value = try? JSONDecoder().decode(OpaqueJSON.self, from: data), let members = value.object else {
             throw AdminBodyError(optional ? "the body must be a JSON object (or empty)" : "the body must be a JSON object")
         }
         return members
@@ -28,7 +28,7 @@ package enum AdminBodyDecoder {
     }
 
     /// A body already read as an object (checked member by member first) read as `Body`.
-    package static func decode<Body: AdminRequestBody>(_ type: Body.Type, from members: [String: AdminJSONValue])
+    package static func decode<Body: AdminRequestBody>(_ type: Body.Type, from members: [String: OpaqueJSON])
         throws(AdminBodyError) -> Body
     {
         let state = StrictDecodingState(rules: Body.rules)

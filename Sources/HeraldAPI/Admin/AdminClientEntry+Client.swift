@@ -7,7 +7,7 @@ extension AdminClientEntry {
     package init(_ client: Client) {
         self.init(clientID: client.clientID, subject: client.subject, auth: client.auth.rawValue,
                   scopes: client.scopes, audience: client.audience,
-                  jwks: client.jwks.flatMap { try? JSONDecoder().decode(AdminJSONValue.self, from: Data($0.utf8)) },
+                  jwks: client.jwks.flatMap { try? JSONDecoder().decode(OpaqueJSON.self, from: Data($0.utf8)) },
                   assertionIdP: client.assertionIdP, assertionSubject: client.assertionSubject)
     }
 }

@@ -9,7 +9,7 @@ package struct AdminClientEntry: AdminRequestBody, Encodable, Equatable {
     package var scopes: [String]?
     package var audience: [String]?
     /// The client's public keys (`private_key_jwt`), a JWK Set.
-    package var jwks: AdminJSONValue?
+    package var jwks: OpaqueJSON?
     package var jwksURI: String?
     package var assertionIdP: String?
     package var assertionSubject: String?
@@ -23,7 +23,7 @@ package struct AdminClientEntry: AdminRequestBody, Encodable, Equatable {
     package static var rules: AdminBodyRules { .realmFile("") }
 
     package init(clientID: String?, subject: String?, auth: String?, scopes: [String]? = nil, audience: [String]? = nil,
-                 jwks: AdminJSONValue? = nil, jwksURI: String? = nil, assertionIdP: String? = nil,
+                 jwks: OpaqueJSON? = nil, jwksURI: String? = nil, assertionIdP: String? = nil,
                  assertionSubject: String? = nil) {
         self.clientID = clientID
         self.subject = subject

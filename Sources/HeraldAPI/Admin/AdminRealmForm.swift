@@ -18,11 +18,11 @@ package struct AdminRealmForm: Codable, Sendable, Equatable {
     /// `federation.peers`; nil without a `federation` section.
     package var peers: [AdminPeerEntry]?
     /// The `directory` section as exported (used when ``agents`` is nil).
-    private var directory: AdminJSONValue?
+    private var directory: OpaqueJSON?
     /// The `federation` section's other members (`bundle_lifetime`, `refresh_hint`).
-    private var federation: [String: AdminJSONValue] = [:]
+    private var federation: [String: OpaqueJSON] = [:]
     /// Every other top-level member (`realm`, `token`, `keys`, `trust_policy`, …).
-    private var other: [String: AdminJSONValue] = [:]
+    private var other: [String: OpaqueJSON] = [:]
 
     /// The form of a realm as ``RealmDocument/json(_:)`` renders it.
     package init(json: Data) throws {
@@ -44,7 +44,7 @@ package struct AdminRealmForm: Codable, Sendable, Equatable {
             case "levels": levels = try top.decode([String: AdminLevelCells].self, forKey: key)
             case "clients": clients = try top.decode([AdminClientEntry].self, forKey: key)
             case "directory":
-                directory = try top.decode(AdminJSONValue.self, forKey: key)
+                directory = try top.decode(OpaqueJSON.self, forKey: key)
                 let section = try top.nestedContainer(keyedBy: StrictKey.self, forKey: key)
                 if section.contains(StrictKey("static")) {
                     let staticSection = try section.nestedContainer(keyedBy: StrictKey.self, forKey: StrictKey("static"))
@@ -56,11 +56,11 @@ package struct AdminRealmForm: Codable, Sendable, Equatable {
                     if member.stringValue == "peers" {
                         peers = try section.decode([AdminPeerEntry].self, forKey: member)
                     } else {
-                        federation[member.stringValue] = try section.decode(AdminJSONValue.self, forKey: member)
+                        federation[member.stringValue] = try section.decode(OpaqueJSON.self, forKey: member)
                     }
                 }
                 if peers == nil { peers = [] }
-            default: other[key.stringValue] = try top.decode(AdminJSONValue.self, forKey: key)
+            default: other[key.stringValue] = try top.decode(OpaqueJSON.self, forKey: key)
             }
         }
     }

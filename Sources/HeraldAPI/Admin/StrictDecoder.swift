@@ -2,7 +2,7 @@
 /// ``AdminBodyDecoder``): no `null` for a value, no number for a string, no fraction for a
 /// whole number.
 struct StrictDecoder: Decoder, SingleValueDecodingContainer {
-    let value: AdminJSONValue
+    let value: OpaqueJSON
     let codingPath: [any CodingKey]
     let state: StrictDecodingState
     /// What the member's declared type says it holds, for the message when it holds else.
@@ -10,8 +10,8 @@ struct StrictDecoder: Decoder, SingleValueDecodingContainer {
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    /// `value` read as `type` at `path`; an ``AdminJSONValue`` is taken as it is.
-    static func read<T: Decodable>(_ type: T.Type, _ value: AdminJSONValue, at path: [any CodingKey],
+    /// `value` read as `type` at `path`; an ``OpaqueJSON`` is taken as it is.
+    static func read<T: Decodable>(_ type: T.Type, _ value: OpaqueJSON, at path: [any CodingKey],
                                    state: StrictDecodingState) throws -> T
     {
         if let raw = value as? T { return raw }

@@ -2,7 +2,7 @@
 /// `null` or of another type is refused (``StrictDecodingState/mismatch(_:_:)``), and every
 /// member asked for is noted, so that members no type asked for can be refused after.
 struct StrictKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let members: [String: AdminJSONValue]
+    let members: [String: OpaqueJSON]
     let codingPath: [any CodingKey]
     let state: StrictDecodingState
     /// This object in ``StrictDecodingState``.

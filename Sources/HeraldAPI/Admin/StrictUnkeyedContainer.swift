@@ -1,11 +1,11 @@
 /// The elements of one JSON list, for ``AdminBodyDecoder``, each read as strictly as a member.
 struct StrictUnkeyedContainer: UnkeyedDecodingContainer {
-    let elements: [AdminJSONValue]
+    let elements: [OpaqueJSON]
     let codingPath: [any CodingKey]
     let state: StrictDecodingState
     private(set) var currentIndex = 0
 
-    init(elements: [AdminJSONValue], codingPath: [any CodingKey], state: StrictDecodingState) {
+    init(elements: [OpaqueJSON], codingPath: [any CodingKey], state: StrictDecodingState) {
         self.elements = elements
         self.codingPath = codingPath
         self.state = state

@@ -43,7 +43,7 @@ public struct IntrospectionResponse: Sendable, Hashable, Codable {
         tokenType = claims.removeValue(forKey: Self.tokenTypeKey)?.string
         if case .bool(let foreign) = claims.removeValue(forKey: Self.foreignKey) { self.foreign = foreign }
         federatedFrom = claims.removeValue(forKey: Self.federatedFromKey)?.string
-        localTrustLevel = claims.removeValue(forKey: Self.localTrustLevelKey)?.integer.map { Int($0) }
+        localTrustLevel = claims.removeValue(forKey: Self.localTrustLevelKey)?.int.map { Int($0) }
         self.claims = claims
     }
 
@@ -56,7 +56,7 @@ public struct IntrospectionResponse: Sendable, Hashable, Codable {
         if let tokenType { members[Self.tokenTypeKey] = .string(tokenType) }
         if let foreign { members[Self.foreignKey] = .bool(foreign) }
         if let federatedFrom { members[Self.federatedFromKey] = .string(federatedFrom) }
-        if let localTrustLevel { members[Self.localTrustLevelKey] = .integer(Int64(localTrustLevel)) }
+        if let localTrustLevel { members[Self.localTrustLevelKey] = .int(Int64(localTrustLevel)) }
         for (name, value) in members { try container.encode(value, forKey: BodyCodingKey(name)) }
     }
 }

@@ -1,14 +1,16 @@
 /// A JSON value Herald passes along without reading it as a typed body: the claims of a token
 /// at introspection, an MCPS passport object presented at the MCP gate (re-serialized for its
-/// signature check), a JWK sent for a passport, the details of a readiness check.
+/// signature check), a JWK sent for a passport, the details of a readiness check, and the admin
+/// members whose shape the API does not fix (a client's `jwks`, the realm-file sections an edit
+/// leaves alone).
 ///
 /// Integers that fit 64 bits stay integers (the signed MCPS objects hold only integers up to
 /// 2^53); other numbers are `Double`.
 public enum OpaqueJSON: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
-    case integer(Int64)
-    case number(Double)
+    case int(Int64)
+    case double(Double)
     case string(String)
     case array([OpaqueJSON])
     case object([String: OpaqueJSON])
@@ -20,9 +22,9 @@ public enum OpaqueJSON: Sendable, Hashable, Codable {
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
+            self = .int(value)
         } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
+            self = .double(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
         } else if let value = try? container.decode([OpaqueJSON].self) {
@@ -37,8 +39,8 @@ public enum OpaqueJSON: Sendable, Hashable, Codable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
-        case .integer(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
@@ -58,8 +60,8 @@ public enum OpaqueJSON: Sendable, Hashable, Codable {
     }
 
     /// The value, for an integer.
-    public var integer: Int64? {
-        if case .integer(let value) = self { return value }
+    public var int: Int64? {
+        if case .int(let value) = self { return value }
         return nil
     }
 }

@@ -19,7 +19,7 @@ enum AdminBody {
 
     /// The body's members, for checks that come before its type (a replacement's id);
     /// `optional` takes an empty body as `{}`.
-    static func members(_ request: Request, optional: Bool = false) async throws -> [String: AdminJSONValue] {
+    static func members(_ request: Request, optional: Bool = false) async throws -> [String: OpaqueJSON] {
         let data = try await data(request)
         do { return try AdminBodyDecoder.members(of: data, optional: optional) } catch { throw invalid(error) }
     }
@@ -31,7 +31,7 @@ enum AdminBody {
         try decode(type, from: await members(request, optional: optional))
     }
 
-    static func decode<Body: AdminRequestBody>(_ type: Body.Type, from members: [String: AdminJSONValue]) throws -> Body {
+    static func decode<Body: AdminRequestBody>(_ type: Body.Type, from members: [String: OpaqueJSON]) throws -> Body {
         do { return try AdminBodyDecoder.decode(type, from: members) } catch { throw invalid(error) }
     }
 

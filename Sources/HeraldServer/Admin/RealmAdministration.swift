@@ -48,7 +48,7 @@ actor RealmAdministration {
     /// YAML would refuse them (``YAMLSafeJSON``); a column after such an escape is then off.
     nonisolated static func load(text: String, source: String = "request", positions: Bool = true,
                                  json: Bool? = nil) throws -> LoadedRealm {
-        let isJSON = json ?? ((try? JSONDecoder().decode(AdminJSONValue.self, from: Data(text.utf8)))?.object != nil)
+        let isJSON = json ?? ((try? JSONDecoder().decode(OpaqueJSON.self, from: Data(text.utf8)))?.object != nil)
         let text = isJSON ? String(decoding: YAMLSafeJSON.escape(Data(text.utf8)), as: UTF8.self) : text
         do {
             return try RealmImporter.loader.load(text: text, file: source, baseDirectory: "/nonexistent", json: isJSON)

@@ -93,7 +93,7 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             return gate.fail("identity", "token: exchanged for a user of upstream IdP \(idp) but names no acting agent")
         }
         let payload = try? JSONDecoder().decode([String: OpaqueJSON].self, from: Data(verified.payload))
-        guard let number = payload?["mcps"]?.object?["trust_level"]?.integer, let carried = TrustLevel(rawValue: Int(number))
+        guard let number = payload?["mcps"]?.object?["trust_level"]?.int, let carried = TrustLevel(rawValue: Int(number))
         else { return gate.fail("identity", "token: lacks mcps.trust_level") }
         gate.levelCap = carried
         return actor

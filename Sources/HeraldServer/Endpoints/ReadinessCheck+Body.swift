@@ -15,9 +15,9 @@ extension ReadinessCheck {
         case let check as ReadinessCheck: check.body
         case let text as String: .string(text)
         case let flag as Bool: .bool(flag)
-        case let number as Int: .integer(Int64(number))
-        case let number as Int64: .integer(number)
-        case let number as Double: .number(number)
+        case let number as Int: .int(Int64(number))
+        case let number as Int64: .int(number)
+        case let number as Double: .double(number)
         case let list as [any Sendable]: .array(list.map(body(of:)))
         case let map as [String: any Sendable]: .object(map.mapValues(body(of:)))
         default: .string(String(describing: value))
