@@ -1,4 +1,5 @@
 import HTTPTypes
+import HeraldVerifier
 import Hummingbird
 
 extension FormBody {
@@ -31,7 +32,7 @@ extension FormBody {
     private static func isFormMediaType(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let expected: StaticString = "application/x-www-form-urlencoded"
         var index = 0
-        while index < bytes.count, isBlank(bytes[index]) { index += 1 }
+        while index < bytes.count, Substring.isBlank(bytes[index]) { index += 1 }
         let count = expected.utf8CodeUnitCount
         guard bytes.count - index >= count else { return false }
         let matches = expected.withUTF8Buffer { expected in
@@ -39,11 +40,9 @@ extension FormBody {
         }
         guard matches else { return false }
         index += count
-        while index < bytes.count, isBlank(bytes[index]) { index += 1 }
+        while index < bytes.count, Substring.isBlank(bytes[index]) { index += 1 }
         return index == bytes.count || bytes[index] == UInt8(ascii: ";")
     }
-
-    private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
     /// ASCII lowercase; any other byte is itself (so no other byte can pass for a letter).
     private static func lowercased(_ byte: UInt8) -> UInt8 {

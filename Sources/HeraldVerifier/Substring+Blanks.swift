@@ -2,7 +2,7 @@ extension Substring {
     /// Without the spaces and tabs at either end (RFC 9110 OWS), trimmed on the UTF-8 bytes:
     /// Foundation's `trimmingCharacters(in:)` bridges the text to UTF-16 first, which for a
     /// ~1 KB passport or token cost more per request than its signature check.
-    var trimmingBlanks: Substring {
+    package var trimmingBlanks: Substring {
         let bytes = utf8
         guard let first = bytes.firstIndex(where: { !Self.isBlank($0) }),
               let last = bytes.lastIndex(where: { !Self.isBlank($0) })
@@ -11,5 +11,5 @@ extension Substring {
     }
 
     /// A space or a horizontal tab.
-    static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+    package static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 }
