@@ -115,11 +115,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Domain services (grants, lifecycle, keys, federation, passports, realms, directory
+        // resolution): no HTTP types, so they never throw an HTTP error (ServiceError instead).
+        .target(
+            name: "HeraldServices",
+            dependencies: [
+                "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI", "HeraldDirectory", "HeraldVerifier",
+                "HeraldFederation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP side: routes, body decoding, the one mapping of ServiceError to OAuthError,
+        // and the composition root.
         .target(
             name: "HeraldServer",
             dependencies: [
                 "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI", "HeraldDirectory", "HeraldVerifier",
-                "HeraldFederation",
+                "HeraldFederation", "HeraldServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldServer", "HeraldAPI", "HeraldJOSE", "HeraldStore", "HeraldCore", "HeraldVerifier",
+                "HeraldServer", "HeraldServices", "HeraldAPI", "HeraldJOSE", "HeraldStore", "HeraldCore", "HeraldVerifier",
                 "HeraldFederation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -156,7 +172,7 @@ let package = Package(
         .target(
             name: "HeraldTesting",
             dependencies: [
-                "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI", "HeraldServer",
+                "HeraldCore", "HeraldJOSE", "HeraldStore", "HeraldAPI", "HeraldServer", "HeraldServices",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -167,7 +183,7 @@ let package = Package(
         .target(
             name: "HeraldFuzzHarness",
             dependencies: [
-                "HeraldCore", "HeraldJOSE", "HeraldFederation", "HeraldDirectory", "HeraldAPI", "HeraldServer",
+                "HeraldCore", "HeraldJOSE", "HeraldFederation", "HeraldDirectory", "HeraldAPI", "HeraldServer", "HeraldServices",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -202,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "HeraldServerTests",
             dependencies: [
-                "HeraldServer", "HeraldTesting", "HeraldVerifier",
+                "HeraldServer", "HeraldServices", "HeraldTesting", "HeraldVerifier",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],

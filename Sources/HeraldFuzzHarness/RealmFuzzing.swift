@@ -3,6 +3,7 @@ import HeraldAPI
 import HeraldCore
 import HeraldJOSE
 import HeraldServer
+import HeraldServices
 
 extension FuzzTarget {
     /// The realm-file loader (Yams, ``YAMLReader``, the realm-file schema): text is loaded

@@ -2,6 +2,7 @@ import Foundation
 import HeraldAPI
 import HeraldCore
 import HeraldJOSE
+import HeraldServices
 import HeraldStore
 import Hummingbird
 import Logging

@@ -119,18 +119,18 @@ public final class HeraldMetrics: Sendable {
 
     func tokenDenied(realm: String, reason: String) { tokenCounter(Self.denied, ("realm", realm), ("reason", reason)) }
 
-    func clientAuthFailed(realm: String) { counter(Self.authFailures, [("realm", realm)]) }
+    package func clientAuthFailed(realm: String) { counter(Self.authFailures, [("realm", realm)]) }
 
-    func lockoutStarted(realm: String, scope: String) { counter(Self.lockouts, [("realm", realm), ("scope", scope)]) }
+    package func lockoutStarted(realm: String, scope: String) { counter(Self.lockouts, [("realm", realm), ("scope", scope)]) }
 
-    func lockedRefusal(realm: String, scope: String) {
+    package func lockedRefusal(realm: String, scope: String) {
         counter(Self.lockoutRefusals, [("realm", realm), ("scope", scope)])
     }
 
-    func outcomeReportLimited(realm: String) { counter(Self.reportsLimited, [("realm", realm)]) }
+    package func outcomeReportLimited(realm: String) { counter(Self.reportsLimited, [("realm", realm)]) }
 
     /// Sets the locked-now gauge of `scope` to `counts` per realm (0 for realms no longer in it).
-    func setLocked(scope: String, counts: [String: Int]) {
+    package func setLocked(scope: String, counts: [String: Int]) {
         lockGauges.withLock { gauges in
             for (key, gauge) in gauges where key[0] == scope && counts[key[1]] == nil { gauge.set(Int64(0)) }
             for (realm, count) in counts {

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldJOSE
+import HeraldServices
 import HeraldStore
 
 /// The checks of `herald backup verify`, also run by `backup restore` before anything moves.

@@ -3,6 +3,7 @@ import Foundation
 import HeraldCore
 import HeraldJOSE
 import HeraldServer
+import HeraldServices
 import Logging
 
 /// `herald key rotate`: prepare the next key (signs after publish_ahead), or switch now.

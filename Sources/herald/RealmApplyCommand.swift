@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeraldAPI
 import HeraldServer
+import HeraldServices
 
 /// `herald realm apply FILE`: makes the running realm what an edited realm file says,
 /// showing the changes first and keeping changes made through the admin API.

@@ -3,6 +3,7 @@ import Foundation
 import HeraldAPI
 import HeraldCore
 import HeraldServer
+import HeraldServices
 
 /// `herald realm diff FILE`: what `realm import --override FILE` would change.
 struct RealmDiffCommand: AsyncParsableCommand {

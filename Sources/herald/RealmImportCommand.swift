@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeraldAPI
 import HeraldServer
+import HeraldServices
 
 /// `herald realm import FILE`: creates a realm from a realm file, or with `--override`
 /// replaces the stored one.

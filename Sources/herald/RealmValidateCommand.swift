@@ -1,6 +1,7 @@
 import ArgumentParser
 import HeraldAPI
 import HeraldServer
+import HeraldServices
 
 /// `herald realm validate FILE…`: offline check of realm files against the contract.
 struct RealmValidateCommand: ParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import HeraldAPI
 import HeraldCore
 import HeraldServer
+import HeraldServices
 import Logging
 
 /// `herald serve`: runs the issuer. Every option also reads an environment variable.

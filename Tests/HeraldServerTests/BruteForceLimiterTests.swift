@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldServer
+import HeraldServices
 import HeraldTesting
 import NIOCore
 import Testing
@@ -27,14 +28,14 @@ struct BruteForceLimiterTests {
         BruteForceSettings(client: client, address: address, eventRate: nil)
     }
 
-    /// The `Retry-After` of a refusal, nil when the attempt was admitted.
+    /// A refusal as the client sees it (through the HTTP mapping), nil when the attempt was admitted.
     static func refusal(_ limiter: AuthenticationLimiter, _ settings: BruteForceSettings, client: String?,
                         from address: ClientAddress) async -> OAuthError? {
         do {
             _ = try await limiter.admit(realm: "test", settings: settings, client: client, address: address)
             return nil
         } catch {
-            return error
+            return OAuthError(error)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldJOSE
 import HeraldServer
+import HeraldServices
 import HeraldTesting
 import Hummingbird
 import HummingbirdTesting

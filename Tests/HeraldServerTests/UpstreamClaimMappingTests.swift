@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 @testable import HeraldServer
+@testable import HeraldServices
 import HeraldTesting
 import Logging
 import Testing

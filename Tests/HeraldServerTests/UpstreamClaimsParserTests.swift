@@ -1,5 +1,6 @@
 import Foundation
 @testable import HeraldServer
+@testable import HeraldServices
 import Testing
 
 /// The fast claims reader against JSONSerialization, the reader it stands in for: whatever

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldServer
+import HeraldServices
 import HeraldTesting
 import Testing
 @testable import herald

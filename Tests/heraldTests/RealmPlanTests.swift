@@ -1,6 +1,7 @@
 import Foundation
 import HeraldAPI
 import HeraldServer
+import HeraldServices
 import Testing
 @testable import herald
 

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldJOSE
+import HeraldServices
 import Hummingbird
 
 /// Requires a bearer access token from the `master` realm carrying role `herald-admin`
@@ -71,11 +72,4 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         return claims.client_id ?? claims.sub
     }
-}
-
-/// The admin client making the current request, for audit entries.
-enum AdminActor {
-    /// The value outside any admin request.
-    static let unknown = "unknown"
-    @TaskLocal static var current = unknown
 }

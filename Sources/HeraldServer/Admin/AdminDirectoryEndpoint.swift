@@ -2,6 +2,7 @@ import Foundation
 import HeraldAPI
 import HeraldCore
 import HeraldDirectory
+import HeraldServices
 import Hummingbird
 
 /// Admin API for a realm's LDAP directory (`herald directory test|sync`):

@@ -3,6 +3,7 @@ import Foundation
 import HeraldAPI
 import HeraldCore
 import HeraldFederation
+import HeraldServices
 import Hummingbird
 
 /// Admin API, wire-formats §9: federation peers (stored in the realm's `federation.peers`,

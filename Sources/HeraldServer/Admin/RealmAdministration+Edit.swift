@@ -1,6 +1,7 @@
 import Foundation
 import HeraldAPI
 import HeraldCore
+import HeraldServices
 
 extension RealmAdministration {
     /// The realm named in the path.

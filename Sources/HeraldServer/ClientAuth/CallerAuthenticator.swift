@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldServices
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -50,13 +51,13 @@ struct CallerAuthenticator: Sendable {
         }
         if let header, header.lowercased().hasPrefix("basic ") {
             let profile: ClientProfile
-            do throws(OAuthError) {
+            do throws(ServiceError) {
                 profile = try await clients.authenticateCaller(basic: header, realm: realm, peer: peer,
                                                                headers: request.headers)
             } catch {
                 // A lockout answers as it is (429, Retry-After); any other failure is the
                 // one generic challenge.
-                if error.status == .tooManyRequests { throw error }
+                if error.code == .lockedOut { throw OAuthError(error) }
                 throw OAuthError(status: .unauthorized, code: "invalid_client", description: "client authentication failed",
                                  authenticateChallenge: "Basic realm=\"\(realm.name)\"")
             }

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldAPI
 import HeraldCore
+import HeraldServices
 import Hummingbird
 
 /// Outcome reports (`POST {issuer}/agents/{id}/events`): a registered client says how an

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldAPI
 import HeraldCore
+import HeraldServices
 import Hummingbird
 
 /// OIDC Discovery 1.0 §4 (`{issuer}/.well-known/openid-configuration`) and RFC 8414 §3

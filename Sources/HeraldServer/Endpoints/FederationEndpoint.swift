@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldServices
 import Hummingbird
 
 /// Federation documents, wire-formats §7: the OpenID Federation 1.0 entity configuration

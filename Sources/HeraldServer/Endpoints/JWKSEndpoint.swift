@@ -1,4 +1,5 @@
 import HeraldJOSE
+import HeraldServices
 import Hummingbird
 
 /// RFC 7517 §5 key set of a realm: prepared, active and retired keys (wire-formats §1).

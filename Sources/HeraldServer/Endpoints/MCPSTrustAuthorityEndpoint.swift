@@ -2,6 +2,7 @@ import Foundation
 import HeraldAPI
 import HeraldCore
 import HeraldJOSE
+import HeraldServices
 import Hummingbird
 
 /// The MCPS trust-authority API that mcps-secure 1.0.0 calls (wire-formats §1, §4):

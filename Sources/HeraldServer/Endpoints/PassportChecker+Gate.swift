@@ -1,5 +1,6 @@
 import Foundation
 import HeraldAPI
+import HeraldServices
 
 extension PassportChecker {
     /// The agent id a passport presented at the MCP gate speaks for. An MCPS passport object

@@ -1,3 +1,4 @@
+import HeraldServices
 import Hummingbird
 
 extension RealmRegistry {

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldJOSE
+import HeraldServices
 import Hummingbird
 import Synchronization
 

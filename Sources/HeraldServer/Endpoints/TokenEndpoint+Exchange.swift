@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldJOSE
+import HeraldServices
 import Hummingbird
 
 extension TokenEndpoint {
@@ -14,30 +15,17 @@ extension TokenEndpoint {
         let level = min(subject.level, actorDecision.level)
         let scopes = try ClientCredentialsGrant.grantedScopes(
             requested: form["scope"], allowed: realm.allowedScopes(for: client.client, at: level))
-        guard let signer = realm.keyRing.signer(for: realm.config.signingAlgorithm) else {
-            throw OAuthError.temporarilyUnavailable("the realm has no active signing key; retry shortly")
-        }
-        let now = Int(clock.now().timeIntervalSince1970)
-        let exp = min(now + realm.config.tokenLifetimeSeconds, Int(subject.expiresAt.timeIntervalSince1970))
-        let jti = AccessTokenIssuer.newTokenID()
-        let claims = TokenExchangeGrant.claims(subject: subject, actor: actor, actorStatusIndex: actorRecord.statusIndex,
-                                               client: client.client, level: level, scopes: scopes, realm: realm,
-                                               jti: jti, now: now, exp: exp)
-        let token: String
-        do { token = try signer.sign(claims: claims, typ: "at+jwt") } catch {
-            throw OAuthError(status: .internalServerError, code: "server_error", description: "the token could not be signed",
-                             reason: "signing failed: \(error)")
-        }
+        let issued = try issuer.issueExchanged(subject: subject, actor: actor, actorStatusIndex: actorRecord.statusIndex,
+                                               client: client.client, level: level, scopes: scopes, in: realm)
         let scope = scopes.joined(separator: " ")
         try await FailClosedAudit.record(
             AuditEvent(type: "token.exchanged", realm: realm.name, time: clock.now(), actor: client.client.clientID,
                        agent: subject.sub, client: client.client.clientID,
-                       detail: ["jti": jti, "level": level.name, "kid": signer.kid, "scope": scope,
+                       detail: ["jti": issued.jti, "level": level.name, "kid": issued.kid, "scope": scope,
                                 "act": actor.principal.id, "federated_from": subject.federatedFrom ?? "",
                                 "idp": subject.idp ?? ""]),
             to: audit, what: "token")
         metrics.tokenIssued(realm: realm.name, grant: "token_exchange", level: level.name)
-        let issued = AccessTokenIssuer.Issued(token: token, lifetime: max(0, exp - now), kid: signer.kid, jti: jti)
         return Self.tokenResponse(issued, scope: scope, issuedTokenType: TokenExchangeGrant.accessTokenType)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HeraldAPI
 import HeraldCore
 import HeraldJOSE
+import HeraldServices
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -67,7 +68,10 @@ struct TokenEndpoint<Context: RemoteAddressRequestContext>: Sendable {
                 "trust.level": "\(decision.level.name)", "key.kid": "\(issued.kid)",
             ])
             return Self.tokenResponse(issued, scope: scope)
-        } catch let error as OAuthError {
+        } catch {
+            // Protocol refusals (this endpoint's and the services') are counted and audited;
+            // anything else is a 500 and propagates as it is.
+            guard let error = OAuthError.from(error) else { throw error }
             metrics.tokenDenied(realm: realm.name, reason: error.code)
             // A refusal during a lockout (429) is in the audit log as the lockout's own
             // rate-limited entries, so that a flood of them cannot flood the log.

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldServices
 
 /// Which paths one listener serves. With a separate admin or metrics listener, its paths
 /// answer 404 on the public one, and that listener answers only them, health, and (the

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldServices
 import HTTPTypes
 import Hummingbird
 

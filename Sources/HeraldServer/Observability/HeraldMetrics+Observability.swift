@@ -103,7 +103,7 @@ extension HeraldMetrics {
 
     // MARK: Federation and gate
 
-    func federationRefused(realm: String, peer: String, reason: String) {
+    package func federationRefused(realm: String, peer: String, reason: String) {
         counter(Self.refusals, [("realm", realm), ("peer", peer), ("reason", reason)])
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldDirectory
+import HeraldServices
 import Synchronization
 
 /// `/health/ready`: is every part a request needs working? The store can be written (a

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldJOSE
+import HeraldServices
 
 /// The upstream-IdP subjects of the RFC 8693 exchange (``TokenExchangeGrant``,
 /// docs/connect-your-idp.md): a token of an IdP in the realm's `upstream_idps`, and later a
@@ -39,7 +40,7 @@ extension TokenEndpoint {
     /// delegation chain. The level is the one the token carries (capped again by the IdP's
     /// `max_level`); the IdP must still be configured and list this actor in `may_act`.
     func delegatedUpstreamSubject(_ payload: [String: Any], idp issuer: String, priorActor: [UInt8]?, expiresAt: Date,
-                                  client: ClientProfile, in realm: RealmRuntime) throws(OAuthError)
+                                  client: ClientProfile, in realm: RealmRuntime) throws(ServiceError)
         -> TokenExchangeGrant.Subject
     {
         guard let idp = UpstreamTokenVerifier.idp(issuer: issuer, in: realm) else {
@@ -57,7 +58,7 @@ extension TokenEndpoint {
     }
 
     /// The IdP's `may_act` is checked at every hop: each actor of the chain must be listed.
-    static func checkMayAct(client: ClientProfile, idp: UpstreamIdP) throws(OAuthError) {
+    static func checkMayAct(client: ClientProfile, idp: UpstreamIdP) throws(ServiceError) {
         guard idp.mayAct.contains(client.client.clientID) else {
             throw UpstreamTokenVerifier.invalid("client \(client.client.clientID) may not act for users of upstream IdP "
                                                 + "\(idp.issuer): it is not in that IdP's may_act")

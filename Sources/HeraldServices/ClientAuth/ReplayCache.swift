@@ -1,0 +1,34 @@
+import Foundation
+import Synchronization
+
+/// Remembers client-assertion `jti`s until their `exp`, so each is accepted once
+/// (RFC 7523 §3). In memory, per process: assertions live at most five minutes, so a restart
+/// reopens at most that window; a shared cache belongs with a shared store.
+public final class ReplayCache: Sendable {
+    private struct State {
+        var expiries: [String: Date] = [:]
+        var nextSweep = Date.distantPast
+    }
+
+    private let state = Mutex(State())
+    /// Beyond this many live entries new assertions are refused rather than risk a replay.
+    package let capacity: Int
+
+    public init(capacity: Int = 2_000_000) { self.capacity = capacity }
+
+    public enum Outcome: Sendable { case fresh, replayed, full }
+
+    /// Records `id` until `expiresAt`; `.replayed` when it was already recorded and live.
+    public func record(_ id: String, expiresAt: Date, now: Date) -> Outcome {
+        state.withLock { state in
+            if now >= state.nextSweep || state.expiries.count >= capacity {
+                state.expiries = state.expiries.filter { $0.value > now }
+                state.nextSweep = now + 30
+            }
+            if let expiry = state.expiries[id], expiry > now { return .replayed }
+            guard state.expiries.count < capacity else { return .full }
+            state.expiries[id] = expiresAt
+            return .fresh
+        }
+    }
+}
