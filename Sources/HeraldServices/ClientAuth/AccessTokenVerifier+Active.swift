@@ -3,24 +3,24 @@ import HeraldCore
 extension AccessTokenVerifier {
     /// A token of the realm that verified and has not been revoked (RFC 7009), with what the
     /// lifecycle book says of the agents acting in it.
-    struct Active: Sendable {
-        let verified: Verified
+    package struct Active: Sendable {
+        package let verified: Verified
         /// The first agent acting in the token (`act`) that is stopped (kill switch, its
         /// organisation's kill, SUSPENDED, REVOKED), nil when all serve. Each caller refuses it
         /// in its own words and at its own point (the MCP gate as a failed status check).
-        let stoppedActor: String?
+        package let stoppedActor: String?
 
-        var claims: Claims { verified.claims }
+        package var claims: Claims { verified.claims }
     }
 
     /// Why a presented token is not active.
-    enum Inactive: Error, Sendable, CustomStringConvertible {
+    package enum Inactive: Error, Sendable, CustomStringConvertible {
         /// It does not verify (signature, type, issuer, audience, lifetime).
         case invalid(Rejection)
         /// It verified, but its client revoked it.
         case revoked
 
-        var description: String {
+        package var description: String {
             switch self {
             case .invalid(let rejection): rejection.description
             case .revoked: "the token has been revoked"
@@ -31,7 +31,7 @@ extension AccessTokenVerifier {
     /// Verifies `token` as one of `realm`'s access tokens (``verify(_:in:forHerald:)``), then
     /// checks `book` for its revocation and for stopped actors: the one place that both are
     /// done, so that no caller takes a revoked token or forgets the agents acting in it.
-    func verifyActive(_ token: String, in realm: RealmRuntime, forHerald: Bool, book: LifecycleBook)
+    package func verifyActive(_ token: String, in realm: RealmRuntime, forHerald: Bool, book: LifecycleBook)
         throws(Inactive) -> Active
     {
         let verified: Verified
