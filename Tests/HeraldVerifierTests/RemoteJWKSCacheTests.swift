@@ -172,7 +172,9 @@ struct RemoteJWKSCacheTests {
 
     @Test("each endpoint failure has its own code")
     func distinctFailures() async throws {
-        try await withCache(.init(failureBackoff: .zero, timeout: .milliseconds(200), maximumResponseBytes: 4096)) { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, _: ManualClock) async throws in
+        // The timeout is long enough for a first fetch on a loaded machine (at 200 ms the 404 was
+        // sometimes taken for no answer) and still short against the delay of the last case.
+        try await withCache(.init(failureBackoff: .zero, timeout: .seconds(1), maximumResponseBytes: 4096)) { (cache: RemoteJWKSCache, endpoint: JWKSTestEndpoint, _: ManualClock) async throws in
             endpoint.update { $0.status = .notFound }
             #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: first.kid) } == .badStatus)
             endpoint.update { $0.status = .ok; $0.body = "{\"keys\": [" }
@@ -181,7 +183,7 @@ struct RemoteJWKSCacheTests {
             #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: first.kid) } == .malformed)
             endpoint.update { $0.body = "{\"keys\": \"\(String(repeating: "a", count: 5000))\"}" }
             #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: first.kid) } == .tooLarge)
-            endpoint.update { $0.body = JWKSTestEndpoint.document([first]); $0.delay = .seconds(1) }
+            endpoint.update { $0.body = JWKSTestEndpoint.document([first]); $0.delay = .seconds(3) }
             #expect(await code { () async throws(JWKSFetchError) in try await cache.key(for: first.kid) } == .unreachable)
         }
         // A port nobody listens on.
