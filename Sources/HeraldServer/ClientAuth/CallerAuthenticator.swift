@@ -25,13 +25,11 @@ struct CallerAuthenticator: Sendable {
     func authenticate(_ request: Request, realm: RealmRuntime, peer: SocketAddress?) async throws(OAuthError) -> Caller {
         let header = request.headers[.authorization]
         if let token = AccessTokenVerifier.bearerToken(header) {
-            let verified: AccessTokenVerifier.Verified
-            do { verified = try tokens.verify(token, in: realm, forHerald: true) } catch {
+            let active: AccessTokenVerifier.Active
+            do { active = try tokens.verifyActive(token, in: realm, forHerald: true, book: book) } catch {
                 throw unauthorized(realm, error.description, error: true)
             }
-            if let jti = verified.claims.jti, book.isRevoked(realm: realm.name, jti: jti) {
-                throw unauthorized(realm, "the token has been revoked", error: true)
-            }
+            let verified = active.verified
             // An upstream user's token names no agent of this realm in sub: taking sub as the
             // caller would let an agent added later under that id be impersonated.
             if let refusal = verified.claims.notAnAgentCredential { throw unauthorized(realm, refusal, error: true) }
@@ -41,7 +39,7 @@ struct CallerAuthenticator: Sendable {
                                    + "\(entity); it is not an agent credential of this realm: use the agent's own token",
                                    error: true)
             }
-            if let stopped = book.stoppedActor(of: verified.claims, realm: realm.name) {
+            if let stopped = active.stoppedActor {
                 throw OAuthError(status: .forbidden, code: "access_denied",
                                  description: LifecycleBook.stoppedActorDescription(stopped))
             }

@@ -15,7 +15,7 @@ package struct AccessTokenVerifier: Sendable {
 
     /// The claims Herald reads back from its own tokens.
     package struct Claims: Decodable, Sendable {
-        package struct RealmAccess: Decodable, Sendable { var roles: [String] }
+        package struct RealmAccess: Decodable, Sendable { package var roles: [String] }
         package var iss: String
         package var sub: String
         package var aud: ClientAssertionClaims.Audience
@@ -40,6 +40,13 @@ package struct AccessTokenVerifier: Sendable {
 
     /// Why a token was not accepted (for logs and `invalid_token` descriptions).
     package struct Rejection: Error, Sendable, CustomStringConvertible {
+        /// Which check failed, for callers that word the refusal in their own terms (the
+        /// admin API speaks of "the master realm" and of logging in again).
+        package enum Check: Sendable {
+            case signature, type, claims, issuer, audience, expiry, notBefore
+        }
+
+        package let check: Check
         package let description: String
     }
 
@@ -52,20 +59,20 @@ package struct AccessTokenVerifier: Sendable {
     package func verify(_ token: String, in realm: RealmRuntime, forHerald: Bool) throws(Rejection) -> Verified {
         let verified: VerifiedJWS
         do { verified = try UnverifiedJWS(compact: token).verify(with: realm.keyRing.published.keys) } catch {
-            throw Rejection(description: "the token is not signed by realm \(realm.name)")
+            throw Rejection(check: .signature, description: "the token is not signed by realm \(realm.name)")
         }
-        guard verified.header.typ == "at+jwt" else { throw Rejection(description: "the token is not an access token (typ)") }
+        guard verified.header.typ == "at+jwt" else { throw Rejection(check: .type, description: "the token is not an access token (typ)") }
         let claims: Claims
         do { claims = try JSONDecoder().decode(Claims.self, from: Data(verified.payload)) } catch {
-            throw Rejection(description: "the token lacks iss, sub, aud or exp")
+            throw Rejection(check: .claims, description: "the token lacks iss, sub, aud or exp")
         }
         let now = clock.now()
-        guard claims.iss == realm.issuer else { throw Rejection(description: "the token was issued by another realm") }
+        guard claims.iss == realm.issuer else { throw Rejection(check: .issuer, description: "the token was issued by another realm") }
         if forHerald, !claims.aud.values.contains(realm.issuer) {
-            throw Rejection(description: "the token's audience does not include \(realm.issuer)")
+            throw Rejection(check: .audience, description: "the token's audience does not include \(realm.issuer)")
         }
-        guard claims.exp.date > now else { throw Rejection(description: "the token has expired") }
-        if let nbf = claims.nbf, nbf.date > now + Self.leeway { throw Rejection(description: "the token is not valid yet") }
+        guard claims.exp.date > now else { throw Rejection(check: .expiry, description: "the token has expired") }
+        if let nbf = claims.nbf, nbf.date > now + Self.leeway { throw Rejection(check: .notBefore, description: "the token is not valid yet") }
         return Verified(claims: claims, payload: verified.payload)
     }
 
