@@ -9,11 +9,11 @@ extension PassportChecker {
     func check(_ passport: MCPGateRequest.Passport, in realm: RealmRuntime) async -> Result<String, Rejection> {
         switch passport {
         case .jwt(let token):
-            return await check(token as Any, in: realm)
+            return check(jwt: token, in: realm)
         case .mcps(let object):
-            guard let data = try? JSONEncoder().encode(object), let value = try? JSONSerialization.jsonObject(with: data)
+            guard let json = try? JSONEncoder().encode(object)
             else { return .failure(Rejection(description: "the MCPS passport object could not be read")) }
-            return await check(value, in: realm)
+            return await check(mcps: Array(json), in: realm)
         }
     }
 }

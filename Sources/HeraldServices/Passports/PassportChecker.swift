@@ -21,26 +21,31 @@ package struct PassportChecker: Sendable {
         package init(description: String) { self.description = description }
     }
 
-    /// The agent id the passport speaks for.
-    package func check(_ value: Any, in realm: RealmRuntime) async -> Result<String, Rejection> {
-        let verifier = PassportVerifier(keys: realm.keyRing.published.keys, issuer: realm.issuer)
-        let now = clock.now()
+    /// The agent id a passport JWT (`typ: agent-passport+jwt`) speaks for: its `sub`.
+    package func check(jwt token: String, in realm: RealmRuntime) -> Result<String, Rejection> {
         do {
-            if let token = value as? String {
-                let verified = try verifier.verifyJWT(token, now: now)
-                guard let subject = verified.subject else { return .failure(Rejection(description: "no sub")) }
-                return .success(subject)
-            }
-            guard let object = value as? [String: Any], JSONSerialization.isValidJSONObject(object),
-                  let data = try? JSONSerialization.data(withJSONObject: object)
-            else { return .failure(Rejection(description: "a passport is a JWT string or an MCPS passport object")) }
-            let verified = try verifier.verifyMCPS(json: Array(data), now: now)
-            guard let record = try? await store.passport(realm: realm.name, id: verified.passportID) else {
-                return .failure(Rejection(description: "passport \(verified.passportID) was not issued by this realm"))
-            }
-            return .success(record.agentID)
+            let verified = try verifier(of: realm).verifyJWT(token, now: clock.now())
+            guard let subject = verified.subject else { return .failure(Rejection(description: "no sub")) }
+            return .success(subject)
         } catch {
             return .failure(Rejection(description: error.description))
         }
+    }
+
+    /// The agent id an MCPS passport object (its JSON text) speaks for: the agent of the
+    /// passport record it names, since the object itself does not say.
+    package func check(mcps json: [UInt8], in realm: RealmRuntime) async -> Result<String, Rejection> {
+        let verified: VerifiedPassport
+        do { verified = try verifier(of: realm).verifyMCPS(json: json, now: clock.now()) } catch {
+            return .failure(Rejection(description: error.description))
+        }
+        guard let record = try? await store.passport(realm: realm.name, id: verified.passportID) else {
+            return .failure(Rejection(description: "passport \(verified.passportID) was not issued by this realm"))
+        }
+        return .success(record.agentID)
+    }
+
+    private func verifier(of realm: RealmRuntime) -> PassportVerifier {
+        PassportVerifier(keys: realm.keyRing.published.keys, issuer: realm.issuer)
     }
 }
