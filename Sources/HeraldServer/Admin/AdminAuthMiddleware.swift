@@ -31,7 +31,7 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
                              authenticateChallenge: "Bearer realm=\"\(MasterRealm.name)\"")
         }
         guard let master = registry.runtime(named: MasterRealm.name) else {
-            throw OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable", description: "no master realm")
+            throw .temporarilyUnavailable("no master realm")
         }
         let active: AccessTokenVerifier.Active
         do {

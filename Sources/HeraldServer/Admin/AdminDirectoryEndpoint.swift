@@ -87,7 +87,6 @@ struct AdminDirectoryEndpoint<Context: RequestContext>: Sendable {
 
     private static func unavailable(_ error: any Error) -> OAuthError {
         let message = (error as? HeraldError)?.message ?? "\(error)"
-        return OAuthError(status: .serviceUnavailable, code: "temporarily_unavailable",
-                          description: "the LDAP directory did not answer: \(message)")
+        return .temporarilyUnavailable("the LDAP directory did not answer: \(message)")
     }
 }
