@@ -51,12 +51,15 @@ package final class LifecycleBook: Sendable {
         }
     }
 
+    /// Applies `change` to the realm's state where it lies and bumps its version.
+    ///
+    /// In place on purpose: copying the book out and back held a second reference to its
+    /// dictionaries, so the first write copied every agent record (O(agents) per change, which
+    /// at 1,000,000 agents cut the gate's rate to a third with one change a second, issue 12).
     package func update(realm: String, _ change: (inout RealmLifecycleState) -> Void) {
         realms.withLock { realms in
-            var book = realms[realm] ?? RealmBook()
-            change(&book.state)
-            book.version += 1
-            realms[realm] = book
+            change(&realms[realm, default: RealmBook()].state)
+            realms[realm, default: RealmBook()].version += 1
         }
     }
 
