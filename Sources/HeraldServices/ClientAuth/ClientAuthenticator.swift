@@ -15,7 +15,8 @@ package struct ClientAuthenticator: Sendable {
     package static let leeway: TimeInterval = 30
 
     package let hasher: SecretHasher
-    package let replayCache: ReplayCache
+    /// Once-only client assertion ids (in process, or shared by the replicas).
+    package let replayCache: any AssertionReplayCache
     package let clock: any HeraldClock
     /// Brute-force protection: every authentication below passes through it.
     package let limiter: AuthenticationLimiter
@@ -24,7 +25,7 @@ package struct ClientAuthenticator: Sendable {
     /// Verifies the assertions of clients authenticated by an upstream IdP (`assertion_idp`).
     package let upstream: UpstreamTokenVerifier
 
-    package init(hasher: SecretHasher, replayCache: ReplayCache, clock: any HeraldClock, limiter: AuthenticationLimiter,
+    package init(hasher: SecretHasher, replayCache: any AssertionReplayCache, clock: any HeraldClock, limiter: AuthenticationLimiter,
                  upstream: UpstreamTokenVerifier? = nil) {
         self.hasher = hasher
         self.replayCache = replayCache
@@ -67,7 +68,7 @@ package struct ClientAuthenticator: Sendable {
             } else if let assertion = try await authenticateUpstreamAssertion(credentials, realm: realm) {
                 profile = assertion
             } else {
-                profile = try verify(credentials, realm: realm)
+                profile = try await verify(credentials, realm: realm)
             }
             limiter.succeeded(attempt)
             return profile
@@ -96,14 +97,14 @@ package struct ClientAuthenticator: Sendable {
     }
 
     /// Checks `credentials` against the realm's registered clients.
-    private func verify(_ credentials: Credentials, realm: RealmRuntime) throws(ServiceError) -> ClientProfile {
+    private func verify(_ credentials: Credentials, realm: RealmRuntime) async throws(ServiceError) -> ClientProfile {
         switch credentials {
         case .basic(let clientID, let secret):
             return try checkSecret(clientID: clientID, secret: secret, method: .clientSecretBasic, realm: realm)
         case .post(let clientID, let secret):
             return try checkSecret(clientID: clientID, secret: secret, method: .clientSecretPost, realm: realm)
         case .assertion(let jws, let clientID):
-            return try authenticateAssertion(jws, named: clientID, realm: realm)
+            return try await authenticateAssertion(jws, named: clientID, realm: realm)
         }
     }
 
@@ -125,8 +126,8 @@ package struct ClientAuthenticator: Sendable {
         return profile
     }
 
-    private func authenticateAssertion(_ jws: UnverifiedJWS, named: String?, realm: RealmRuntime) throws(ServiceError)
-        -> ClientProfile
+    private func authenticateAssertion(_ jws: UnverifiedJWS, named: String?, realm: RealmRuntime)
+        async throws(ServiceError) -> ClientProfile
     {
         func reject(_ reason: String) -> ServiceError { .invalidClient(realm: realm.name, reason: reason) }
         if let typ = jws.header.typ, !["jwt", "client-authentication+jwt"].contains(typ.lowercased()) {
@@ -162,13 +163,9 @@ package struct ClientAuthenticator: Sendable {
         if let nbf = claims.nbf, nbf.date > now + Self.leeway { throw reject("assertion of \(clientID) not yet valid") }
         if let iat = claims.iat, iat.date > now + Self.leeway { throw reject("assertion of \(clientID) issued in the future") }
         guard !claims.jti.isEmpty, claims.jti.utf8.count <= 256 else { throw reject("assertion jti empty or too long") }
-        switch replayCache.record("\(realm.name)|\(clientID)|\(claims.jti)", expiresAt: claims.exp.date + Self.leeway,
-                                  now: now) {
-        case .fresh: return profile
-        case .replayed: throw reject("assertion jti \(claims.jti) of \(clientID) was already used")
-        case .full:
-            throw .unavailable("too many client assertions in flight; retry shortly", reason: "replay cache full")
-        }
+        try await recordOnce("\(realm.name)|\(clientID)|\(claims.jti)", expiresAt: claims.exp.date + Self.leeway, now: now,
+                             replayed: reject("assertion jti \(claims.jti) of \(clientID) was already used"))
+        return profile
     }
 
     package static func unverifiedSubject(of jws: UnverifiedJWS) -> String? {

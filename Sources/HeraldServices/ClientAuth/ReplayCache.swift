@@ -1,10 +1,12 @@
 import Foundation
+import HeraldCore
 import Synchronization
 
 /// Remembers client-assertion `jti`s until their `exp`, so each is accepted once
 /// (RFC 7523 §3). In memory, per process: assertions live at most five minutes, so a restart
-/// reopens at most that window; a shared cache belongs with a shared store.
-public final class ReplayCache: Sendable {
+/// reopens at most that window. The in-process ``AssertionReplayCache``: with several
+/// replicas, a shared one takes its place.
+public final class ReplayCache: AssertionReplayCache {
     private struct State {
         var expiries: [String: Date] = [:]
         var nextSweep = Date.distantPast
@@ -16,9 +18,10 @@ public final class ReplayCache: Sendable {
 
     public init(capacity: Int = 2_000_000) { self.capacity = capacity }
 
-    public enum Outcome: Sendable { case fresh, replayed, full }
+    public typealias Outcome = ReplayOutcome
 
     /// Records `id` until `expiresAt`; `.replayed` when it was already recorded and live.
+    /// Never throws: a lock and a dictionary cannot fail to answer.
     public func record(_ id: String, expiresAt: Date, now: Date) -> Outcome {
         state.withLock { state in
             if now >= state.nextSweep || state.expiries.count >= capacity {

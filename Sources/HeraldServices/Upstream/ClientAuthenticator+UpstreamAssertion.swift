@@ -63,11 +63,8 @@ extension ClientAuthenticator {
         guard let jti = claims["jti"] as? String, !jti.isEmpty, jti.utf8.count <= 256 else {
             throw reject("jti is missing (an assertion is single-use, so it must have one)")
         }
-        switch replayCache.record("\(realm.name)|\(clientID)|idp|\(jti)", expiresAt: exp + Self.leeway, now: now) {
-        case .fresh: return profile
-        case .replayed: throw reject("jti \(jti) was already used")
-        case .full:
-            throw .unavailable("too many client assertions in flight; retry shortly", reason: "replay cache full")
-        }
+        try await recordOnce("\(realm.name)|\(clientID)|idp|\(jti)", expiresAt: exp + Self.leeway, now: now,
+                             replayed: reject("jti \(jti) was already used"))
+        return profile
     }
 }
