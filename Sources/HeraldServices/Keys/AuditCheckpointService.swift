@@ -1,7 +1,6 @@
 import Foundation
 import HeraldCore
 import HeraldJOSE
-import HeraldStore
 import Logging
 import ServiceLifecycle
 
@@ -10,12 +9,13 @@ import ServiceLifecycle
 /// needs no flush: every `record` returns only after its entry is committed.
 public struct AuditCheckpointService: Service {
     package let registry: RealmRegistry
-    package let audit: SQLiteAuditLog
+    /// Any backend's log: `checkpoint` is part of the ``AuditLog`` protocol.
+    package let audit: any AuditLog
     package let clock: any HeraldClock
     package let interval: Duration
     package let logger: Logger
 
-    package init(registry: RealmRegistry, audit: SQLiteAuditLog, clock: any HeraldClock, interval: Duration,
+    package init(registry: RealmRegistry, audit: any AuditLog, clock: any HeraldClock, interval: Duration,
                  logger: Logger) {
         self.registry = registry
         self.audit = audit
