@@ -5,23 +5,31 @@ import Logging
 
 /// Every lifecycle change: pipeline gates, code registration, outcome reports, the kill
 /// switch and token revocation. Each change is stored first, then put in the
-/// ``LifecycleBook`` (so the next request sees it), then audited. Changes run one at a time
-/// (``ChangeQueue``), so the book always matches the store.
+/// ``LifecycleBook`` (so the next request sees it), then audited, then published on the
+/// change feed for the other replicas' books (``receive(_:)`` applies theirs). Changes run
+/// one at a time (``ChangeQueue``), so the book always matches the store.
 package final class LifecycleService: Sendable {
     package let store: any LifecycleRepository
     package let book: LifecycleBook
     package let audit: (any AuditLog)?
     package let clock: any HeraldClock
     package let logger: Logger
+    /// Where committed changes go for the other replicas (in process: this one only).
+    package let changes: any LifecycleChangeFeed
+    /// This replica, so the echo of its own changes is not applied twice.
+    package let replica: ReplicaID
     private let queue = ChangeQueue()
 
     package init(store: any LifecycleRepository, book: LifecycleBook, audit: (any AuditLog)?, clock: any HeraldClock,
-                 logger: Logger) {
+                 logger: Logger, changes: any LifecycleChangeFeed = LocalChangeFeed<LifecycleChange>(),
+                 replica: ReplicaID = .process) {
         self.store = store
         self.book = book
         self.audit = audit
         self.clock = clock
         self.logger = logger
+        self.changes = changes
+        self.replica = replica
     }
 
     /// Loads the realm's stored lifecycle into the book.
@@ -179,12 +187,14 @@ package final class LifecycleService: Sendable {
         let kill = reason.map { KillRecord(reason: $0, by: actor, at: clock.now()) }
         try await queue.run { [self] in
             try await store.setOrgKill(realm: realm, org: org, kill: kill)
-            book.update(realm: realm) { $0.orgKills[org] = kill }
+            let change = LifecycleChange.Kind.orgKill(org: org, kill: kill)
+            book.apply(change, realm: realm, now: clock.now())
             logger.notice(kill == nil ? "organisation revived" : "organisation killed",
                           metadata: ["realm.id": "\(realm)", "org": "\(org)"])
             try await audit?.record(AuditEvent(type: kill == nil ? "org.revived" : "org.killed", realm: realm,
                                                time: clock.now(), actor: actor, reason: reason,
                                                detail: ["org": org]))
+            try await publish(change, realm: realm)
         }
     }
 
@@ -193,12 +203,41 @@ package final class LifecycleService: Sendable {
         try await queue.run { [self] in
             try await store.saveRevokedToken(realm: realm, jti: jti, expiresAt: expiresAt)
             let now = clock.now()
-            book.update(realm: realm) { state in
-                state.revokedTokens = state.revokedTokens.filter { $0.value > now }
-                state.revokedTokens[jti] = expiresAt
-            }
+            let change = LifecycleChange.Kind.tokenRevoked(jti: jti, expiresAt: expiresAt)
+            book.apply(change, realm: realm, now: now)
             try await audit?.record(AuditEvent(type: "token.revoked", realm: realm, time: now, actor: client,
                                                agent: agent, client: client, detail: ["jti": jti]))
+            try await publish(change, realm: realm)
+        }
+    }
+
+    // MARK: - Other replicas
+
+    /// Applies a change another replica committed (from the change feed): in place, or, for
+    /// ``LifecycleChange/Kind/reload``, by reloading the realm from the store. The echo of
+    /// this replica's own changes is ignored (the book has them since their commit). In the
+    /// change queue, so it lands between this replica's own changes, never inside one.
+    package func receive(_ change: LifecycleChange) async throws {
+        guard change.origin != replica else { return }
+        try await queue.run { [self] in
+            if change.kind == .reload {
+                book.replace(realm: change.realm, with: try await store.lifecycleState(realm: change.realm))
+            } else {
+                book.apply(change.kind, realm: change.realm, now: clock.now())
+            }
+        }
+    }
+
+    /// Hands a committed change to the other replicas. Fails closed: a change that could not
+    /// reach them is answered 503 (it is stored, in this book and audited; repeating it is
+    /// safe), so no one takes a kill for done everywhere when it is not.
+    private func publish(_ kind: LifecycleChange.Kind, realm: String) async throws {
+        do { try await changes.publish(LifecycleChange(origin: replica, realm: realm, kind: kind)) } catch {
+            logger.error("lifecycle change not published to the other replicas",
+                         metadata: ["realm.id": "\(realm)", "error": "\(error)"])
+            throw ServiceError(.temporarilyUnavailable,
+                               "the change is stored but has not reached every replica; repeat it shortly",
+                               reason: "lifecycle change feed: \(error)")
         }
     }
 
@@ -222,13 +261,14 @@ package final class LifecycleService: Sendable {
                 record = updated
             }
             guard let after = stored else { throw HeraldError(.storage, "lifecycle of \(principal.id) was not stored") }
-            book.update(realm: realmName) { $0.agents[after.agentID] = after }
+            book.apply(.agent(after), realm: realmName, now: now)
             if let (type, detail) = event(before, after) {
                 let actor = AdminActor.current == AdminActor.unknown ? "system" : AdminActor.current
                 try await audit?.record(AuditEvent(type: type, realm: realmName, time: clock.now(),
                                                    actor: actor, agent: after.agentID,
                                                    reason: after.kill?.reason, detail: detail))
             }
+            try await publish(.agent(after), realm: realmName)
             return after
         }
     }
