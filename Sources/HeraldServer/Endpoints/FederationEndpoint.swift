@@ -33,7 +33,7 @@ struct FederationEndpoint<Context: RequestContext>: Sendable {
             }
             since = value
         }
-        return Self.jwt(try federation.bundle(realm, since: since), type: "application/trust-bundle+jwt", maxAge: 0)
+        return Self.jwt(try await federation.bundle(realm, since: since), type: "application/trust-bundle+jwt", maxAge: 0)
     }
 
     static func jwt(_ token: String, type: String, maxAge: Int) -> Response {

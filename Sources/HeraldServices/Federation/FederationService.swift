@@ -23,11 +23,10 @@ package final class FederationService: Sendable {
     /// do not carry them on every bundle.
     package let startedAt: Date
 
-    /// Per realm: its federation key ring, its delta log and the last sequence it signed.
+    /// Per realm: its federation key ring and its delta log.
     package struct Publisher: Sendable {
         package let ring: KeyRing
         package var delta = BundleDelta()
-        package var lastSequence: Int64 = 0
     }
 
     package let publishers = Mutex<[String: Publisher]>([:])
@@ -35,10 +34,17 @@ package final class FederationService: Sendable {
     package let peers = Mutex<[String: [String: PeerRecord]]>([:])
     /// Refreshes run one at a time, so a forced refresh and a scheduled one cannot interleave.
     package let refreshQueue = ChangeQueue()
+    /// Numbers the bundles (in process, or shared by the replicas so peers see one sequence).
+    package let sequences: any FederationSequence
+    /// Bundles are numbered and recorded in the delta log one at a time, so the log sees
+    /// sequences in increasing order (an older one would start it afresh).
+    private let bundleQueue = ChangeQueue()
 
     package init(keys: FederationKeys, peerStore: any FederationPeerRepository, registry: RealmRegistry, book: LifecycleBook,
-                 clock: any HeraldClock, logger: Logger, http: HTTPClient, metrics: (any ServiceMetrics)? = nil) {
+                 clock: any HeraldClock, logger: Logger, http: HTTPClient, metrics: (any ServiceMetrics)? = nil,
+                sequences: any FederationSequence = LocalFederationSequence()) {
         self.metrics = metrics
+        self.sequences = sequences
         self.keys = keys
         self.peerStore = peerStore
         self.registry = registry
@@ -85,30 +91,37 @@ package final class FederationService: Sendable {
 
     /// A freshly signed trust bundle of `realm`: full, or the delta since `since` when the
     /// delta log can answer for it. Every bundle has a new, strictly greater sequence.
-    package func bundle(_ realm: RealmRuntime, since: Int64?) throws -> String {
+    package func bundle(_ realm: RealmRuntime, since: Int64?) async throws -> String {
         guard let ring = ring(realm: realm.name), let signer = ring.signer(for: .es256) else {
             throw ServiceError(.temporarilyUnavailable,
                                "the realm has no federation key yet; retry shortly")
         }
+        let bundle = try await bundleQueue.run { [self] in try await numberedBundle(realm, ring: ring, since: since) }
+        return try bundle.signed(by: signer)
+    }
+
+    /// The next bundle of `realm`, unsigned, recorded in its delta log.
+    private func numberedBundle(_ realm: RealmRuntime, ring: KeyRing, since: Int64?) async throws -> TrustBundle {
         let now = clock.now()
         let agents = bundleAgents(realm, now: now)
         let settings = realm.config.federation ?? FederationSettings()
-        let bundle = publishers.withLock { publishers -> TrustBundle in
-            var publisher = publishers[realm.name] ?? Publisher(ring: ring)
-            // Milliseconds since the epoch, and never back: increasing across restarts too.
-            let sequence = max(Int64(now.timeIntervalSince1970 * 1000), publisher.lastSequence + 1)
-            publisher.lastSequence = sequence
-            let iat = Self.wholeSeconds(now)
-            let full = TrustBundle(iss: realm.issuer, iat: iat, exp: iat + TimeInterval(settings.bundleLifetimeSeconds),
-                                   sequence: sequence, refreshHint: settings.refreshHintSeconds,
-                                   issuerKeys: realm.keyRing.published.keys, federationKeys: ring.published.keys,
-                                   agents: agents)
-            publisher.delta.record(full)
-            let answer = since.flatMap { publisher.delta.delta(of: full, since: $0) } ?? full
-            publishers[realm.name] = publisher
-            return answer
+        // Milliseconds since the epoch as the floor, so sequences increase across restarts too.
+        let sequence: Int64
+        do { sequence = try await sequences.next(realm: realm.name, atLeast: Int64(now.timeIntervalSince1970 * 1000)) }
+        catch {
+            throw ServiceError(.temporarilyUnavailable, "the bundle cannot be numbered now; retry shortly",
+                               reason: "federation sequence: \(error)")
         }
-        return try bundle.signed(by: signer)
+        let iat = Self.wholeSeconds(now)
+        let full = TrustBundle(iss: realm.issuer, iat: iat, exp: iat + TimeInterval(settings.bundleLifetimeSeconds),
+                               sequence: sequence, refreshHint: settings.refreshHintSeconds,
+                               issuerKeys: realm.keyRing.published.keys, federationKeys: ring.published.keys,
+                               agents: agents)
+        return publishers.withLock { publishers -> TrustBundle in
+            // In place: a copy of the publisher would copy its delta log (every agent) per bundle.
+            publishers[realm.name, default: Publisher(ring: ring)].delta.record(full)
+            return since.flatMap { publishers[realm.name]?.delta.delta(of: full, since: $0) } ?? full
+        }
     }
 
     /// Every agent this realm vouches for, as the bundle lists it.
