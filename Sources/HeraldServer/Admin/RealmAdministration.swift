@@ -101,6 +101,7 @@ actor RealmAdministration {
         registry.install(runtime)
         try await audit?.record(AuditEvent(type: type, realm: config.name, time: clock.now(), actor: AdminActor.current,
                                            detail: detail))
+        try await registry.announce(realm: config.name)
     }
 
     /// Records an admin action that changed keys rather than the realm document.
