@@ -6,7 +6,7 @@
 ///   the epoch, so sequences also grow across restarts) and strictly more than every value
 ///   it answered before for the realm, also under concurrent calls (no two calls get one
 ///   value);
-/// - realms are numbered independently.
+/// - each realm has its own order (one counter shared by every realm would also do).
 ///
 /// A replica-shared implementation (issue 14: one row per realm, updated to
 /// `greatest(last + 1, atLeast)` and returned in one statement) must be strictly increasing

@@ -1,0 +1,76 @@
+import Foundation
+import HeraldCore
+@testable import HeraldServices
+import HeraldTesting
+import Testing
+
+/// The in-process implementations of the replica-shared state against the conformance checks
+/// a shared implementation (issue 14) must pass too. One process is one replica: every
+/// "replica" handle is the same instance.
+@Suite("Replica-shared state, in process")
+struct SharedStateConformanceTests {
+    static func replicas<T>(_ count: Int, of make: () -> T) -> [T] {
+        let one = make()
+        return Array(repeating: one, count: count)
+    }
+
+    @Test("all checks, as a shared implementation runs them")
+    func all() async throws {
+        try await SharedStateConformance.all(
+            makeReplayCaches: { Self.replicas($0) { ReplayCache() } },
+            makeLifecycleFeeds: { Self.replicas($0) { LocalChangeFeed<LifecycleChange>() } },
+            makeRealmFeeds: { Self.replicas($0) { LocalChangeFeed<RealmChange>() } },
+            makeSequences: { Self.replicas($0) { LocalFederationSequence() } })
+    }
+
+    @Test("a replay is refused, on every replica")
+    func replayRefused() async throws {
+        try await SharedStateConformance.replayRefused { Self.replicas($0) { ReplayCache() } }
+        try await SharedStateConformance.replayConcurrent { Self.replicas($0) { ReplayCache() } }
+    }
+
+    @Test("the checks fail for state that is not shared: one cache or sequence per replica")
+    func unsharedStateFails() async throws {
+        // What issue 14 must not ship: each replica with its own cache accepts one jti on each,
+        // and each with its own counter hands out one sequence twice. The checks notice.
+        await withKnownIssue("separate caches each accept the jti") {
+            try await SharedStateConformance.replayRefused { count in (0..<count).map { _ in ReplayCache() } }
+        }
+        await withKnownIssue("separate counters repeat sequences") {
+            try await SharedStateConformance.sequenceConcurrent { count in
+                (0..<count).map { _ in LocalFederationSequence() }
+            }
+        }
+    }
+
+    @Test("a full in-process cache refuses new ids and keeps live ones")
+    func replayCacheFull() {
+        let cache = ReplayCache(capacity: 2)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(cache.record("a", expiresAt: now + 60, now: now) == .fresh)
+        #expect(cache.record("b", expiresAt: now + 60, now: now) == .fresh)
+        #expect(cache.record("c", expiresAt: now + 60, now: now) == .full)
+        #expect(cache.record("a", expiresAt: now + 60, now: now) == .replayed)
+        // Once the first two expire, there is room again.
+        #expect(cache.record("c", expiresAt: now + 200, now: now + 61) == .fresh)
+    }
+
+    @Test("a change reaches a second subscriber; a subscriber that stops is forgotten")
+    func changeDeliveredToSecondSubscriber() async throws {
+        try await SharedStateConformance.lifecycleFeed { Self.replicas($0) { LocalChangeFeed<LifecycleChange>() } }
+        try await SharedStateConformance.realmFeed { Self.replicas($0) { LocalChangeFeed<RealmChange>() } }
+        let feed = LocalChangeFeed<LifecycleChange>()
+        let stream = feed.subscribe()
+        #expect(feed.subscriberCount == 1)
+        let reader = Task { for await _ in stream {} }
+        reader.cancel()
+        await reader.value
+        #expect(feed.subscriberCount == 0, "a cancelled subscriber's buffer is released")
+    }
+
+    @Test("the federation sequence strictly increases under concurrency")
+    func sequence() async throws {
+        try await SharedStateConformance.sequenceIncreases { Self.replicas($0) { LocalFederationSequence() } }
+        try await SharedStateConformance.sequenceConcurrent { Self.replicas($0) { LocalFederationSequence() } }
+    }
+}
