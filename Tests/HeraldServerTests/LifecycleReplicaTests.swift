@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 @testable import HeraldServices
 import HeraldStore
+import HeraldTesting
 import Logging
 import Testing
 
@@ -72,19 +73,12 @@ struct LifecycleReplicaTests {
         #expect(replicas.b.book.standing(realm: "acme", agentID: "x", org: "org").isStopped)
     }
 
-    /// A feed that cannot hand changes on (a shared feed's database is down).
-    struct UnreachableFeed: LifecycleChangeFeed {
-        struct Down: Error {}
-        func publish(_ change: LifecycleChange) async throws { throw Down() }
-        func subscribe() async throws -> AsyncStream<LifecycleChange> { throw Down() }
-    }
-
     @Test("a change that cannot reach the other replicas is answered 503, stored and applied here")
     func publishFailureFailsClosed() async throws {
         let store = try SQLiteStore()
         try await store.save(RealmConfig(name: "acme"))
         let service = LifecycleService(store: store, book: LifecycleBook(), audit: nil, clock: SystemClock(),
-                                       logger: Self.quiet, changes: UnreachableFeed(), replica: ReplicaID("a"))
+                                       logger: Self.quiet, changes: UnreachableSharedState<LifecycleChange>(), replica: ReplicaID("a"))
         do {
             try await service.setOrgKill("org", in: "acme", reason: "incident", by: "admin")
             Issue.record("a change that reached no other replica was answered as done")

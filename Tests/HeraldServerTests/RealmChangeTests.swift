@@ -36,16 +36,9 @@ struct RealmChangeTests {
         #expect(await Self.first(changes) == RealmChange(origin: registry.replica, realm: "test"))
     }
 
-    /// A feed that cannot hand changes on (a shared feed's database is down).
-    struct UnreachableFeed: RealmChangeFeed {
-        struct Down: Error {}
-        func publish(_ change: RealmChange) async throws { throw Down() }
-        func subscribe() async throws -> AsyncStream<RealmChange> { throw Down() }
-    }
-
     @Test("an announcement that cannot be handed on is a 503 (fail closed)")
     func announceFailsClosed() async throws {
-        let registry = RealmRegistry(defaultRealm: nil, changes: UnreachableFeed(), replica: ReplicaID("a"))
+        let registry = RealmRegistry(defaultRealm: nil, changes: UnreachableSharedState<RealmChange>(), replica: ReplicaID("a"))
         do {
             try await registry.announce(realm: "acme")
             Issue.record("an announcement that reached no replica was taken for done")

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldJOSE
 @testable import HeraldServices
 import HeraldTesting
 import Testing
@@ -40,6 +41,22 @@ struct SharedStateConformanceTests {
             try await SharedStateConformance.sequenceConcurrent { count in
                 (0..<count).map { _ in LocalFederationSequence() }
             }
+        }
+    }
+
+    @Test("a replay cache that cannot answer refuses the assertion with 503 (fail closed), not counted as a failure")
+    func replayCacheDownFailsClosed() async throws {
+        let clock = ManualClock()
+        let authenticator = ClientAuthenticator(
+            hasher: try MasterKey(bytes: Array(repeating: 7, count: 32)).secretHasher,
+            replayCache: UnreachableSharedState<Never>(), clock: clock,
+            limiter: AuthenticationLimiter(clock: clock, audit: nil, metrics: nil))
+        do {
+            try await authenticator.recordOnce("acme|bot|j", expiresAt: clock.now() + 60, now: clock.now(),
+                                               replayed: .invalidClient(realm: "acme", reason: "replayed"))
+            Issue.record("an assertion whose replay could not be checked was accepted")
+        } catch {
+            #expect(error.code == .temporarilyUnavailable)
         }
     }
 
