@@ -85,6 +85,15 @@ struct SharedStateConformanceTests {
         #expect(feed.subscriberCount == 0, "a cancelled subscriber's buffer is released")
     }
 
+    @Test("changes survive a JSON round trip, as a shared feed carries them")
+    func changesRoundTrip() throws {
+        let changes = (0..<4).map { SharedStateConformance.lifecycleSample(replica: 1, index: $0) }
+        let decoded = try JSONDecoder().decode([LifecycleChange].self, from: JSONEncoder().encode(changes))
+        #expect(decoded == changes)
+        let realm = RealmChange(origin: ReplicaID("a"), realm: "acme")
+        #expect(try JSONDecoder().decode(RealmChange.self, from: JSONEncoder().encode(realm)) == realm)
+    }
+
     @Test("the federation sequence strictly increases under concurrency")
     func sequence() async throws {
         try await SharedStateConformance.sequenceIncreases { Self.replicas($0) { LocalFederationSequence() } }

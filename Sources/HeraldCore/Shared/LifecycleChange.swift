@@ -2,9 +2,10 @@ import Foundation
 
 /// One committed lifecycle change of a realm, as every replica's lifecycle book must apply
 /// it: the stored value itself, so applying it is a dictionary write and never a reload.
-public struct LifecycleChange: Sendable, Hashable {
+/// Codable, so a shared feed can carry it (as JSON in a change table, for one).
+public struct LifecycleChange: Sendable, Hashable, Codable {
     /// What changed, with its value as stored.
-    public enum Kind: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable, Codable {
         /// The agent's record as stored (a gate, a code registration, an outcome, a kill).
         case agent(AgentLifecycle)
         /// The organisation's kill (nil: revived).

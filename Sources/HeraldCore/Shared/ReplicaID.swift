@@ -2,7 +2,7 @@ import Foundation
 
 /// Names one running Herald process among the replicas that share a store, so a replica can
 /// tell its own changes from the others' when they come back through a change feed.
-public struct ReplicaID: Sendable, Hashable, CustomStringConvertible {
+public struct ReplicaID: Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: String
 
     public init(_ rawValue: String) { self.rawValue = rawValue }
