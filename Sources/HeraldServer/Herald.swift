@@ -168,8 +168,7 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
 
     let keyService = KeyRotationService(registry: registry, manager: keyManager, interval: configuration.keyCheckInterval,
                                         logger: logger)
-    // Until AuditCheckpointService takes the AuditLog protocol (it moves with the services split).
-    let checkpointService = (audit as? SQLiteAuditLog).map {
+    let checkpointService = audit.map {
         AuditCheckpointService(registry: registry, audit: $0, clock: clock, interval: configuration.auditCheckpointInterval,
                                logger: logger)
     }
@@ -178,7 +177,17 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
     // The audit writer first: services stop in reverse order, so it closes after everything
     // that records (the listeners, key rotation, the last checkpoint) has stopped.
     let auditWriter: [any Service] = audit.map { [AuditWriterService(audit: $0, logger: logger)] } ?? []
-    let services: [any Service] = auditWriter + [keyService, ldapSync, refreshService]
+    // What other replicas change, applied here (with the in-process feeds every change is
+    // this replica's own, so they apply nothing; a shared feed slots in without more wiring).
+    let followers: [any Service] = [
+        LifecycleFollower(lifecycle: lifecycle),
+        RealmFollower(registry: registry, store: store, keyManager: keyManager, directories: directories,
+                      publicURL: configuration.publicURL, logger: logger) { name in
+            try await lifecycle.load(realm: name)
+            try await federation.load(realm: name)
+        },
+    ]
+    let services: [any Service] = auditWriter + [keyService, ldapSync, refreshService] + followers
         + (checkpointService.map { [$0] } ?? [])
     let listeners = try ListenerSet(configuration: configuration, router: router, logger: logger)
     let application = Application(
