@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // TLS on the listeners (HummingbirdTLS is built on it): certificates, keys, reload.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        // The PostgreSQL store (HeraldPostgres): PostgresClient, its connection pool.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -90,6 +92,19 @@ let package = Package(
                 "HeraldCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL store behind the same seam as HeraldStore (issue 14): same schema,
+        // same sealed keys, same audit chain.
+        .target(
+            name: "HeraldPostgres",
+            dependencies: [
+                "HeraldCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -208,6 +223,11 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "HeraldFederationTests", dependencies: ["HeraldFederation"], swiftSettings: swiftSettings),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HeraldPostgresTests",
+            dependencies: ["HeraldPostgres", "HeraldTesting", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "heraldTests",
             dependencies: ["herald", "HeraldTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")],
