@@ -22,8 +22,9 @@ test: deps
 build:
 	$(SWIFT) build --product herald
 
+## test-swift: the Swift tests; the PostgreSQL store tests use the private cluster of scripts/postgres.sh
 test-swift:
-	$(SWIFT) test --skip-build
+	HERALD_TEST_POSTGRES_URL="$$(scripts/postgres.sh start)" $(SWIFT) test --skip-build
 
 test-interop: venv
 	HERALD_BIN=$(CURDIR)/$(HERALD_DEBUG) $(VENV_PATH) $(PYTHON) -m pytest Tests/interop -q
