@@ -1,6 +1,6 @@
 import Foundation
 import HeraldCore
-import HeraldServer
+import HeraldServices
 import HeraldStore
 import HeraldTesting
 import Logging

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldAPI
 import HeraldCore
+import HeraldServices
 import Hummingbird
 
 /// Admin API, wire-formats §9: the static directory's agents, with their resulting level.

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldAPI
 import HeraldCore
+import HeraldServices
 import Hummingbird
 
 /// Admin API, wire-formats §9: audit entries by time range, type, agent and client, paged

@@ -20,7 +20,7 @@ extension OAuthError {
         case .invalidRequest, .invalidGrant, .invalidScope, .unauthorizedClient: status = .badRequest
         case .accessDenied: status = .forbidden
         case .notFound: status = .notFound
-        case .stageSkip, .codeHashMissing, .unsupportedAlgorithm: status = .conflict
+        case .stageSkip, .codeHashMissing, .unsupportedAlgorithm, .conflict: status = .conflict
         case .temporarilyUnavailable: status = .serviceUnavailable
         default: status = .internalServerError
         }

@@ -38,6 +38,9 @@ package struct ServiceError: Error, Sendable, CustomStringConvertible {
         /// The realm's signing key has an algorithm this operation cannot use.
         package static let unsupportedAlgorithm = Code("unsupported_algorithm")
         package static let notFound = Code("not_found")
+        /// The change was prepared against a state that has changed since (two concurrent
+        /// edits); retrying from the current state may succeed.
+        package static let conflict = Code("conflict")
     }
 
     package let code: Code

@@ -1,18 +1,17 @@
 import Foundation
 import HeraldAPI
 import HeraldCore
-import HeraldServices
 
 extension RealmAdministration {
     /// The realm named in the path.
-    nonisolated func runtime(_ name: String) throws -> RealmRuntime {
-        guard let runtime = registry.runtime(named: name) else { throw OAuthError.notFound("realm '\(name)' does not exist") }
+    package nonisolated func runtime(_ name: String) throws -> RealmRuntime {
+        guard let runtime = registry.runtime(named: name) else { throw ServiceError(.notFound, "realm '\(name)' does not exist") }
         return runtime
     }
 
     /// Edits realm `name` in its realm-file form, validates and stores the result.
     @discardableResult
-    nonisolated func edit(_ name: String, event: String, detail: [String: String] = [:],
+    package nonisolated func edit(_ name: String, event: String, detail: [String: String] = [:],
                           _ change: (inout AdminRealmForm) throws -> Void) async throws -> LoadedRealm {
         let base = try runtime(name).config
         var form = try AdminRealmForm(json: RealmDocument.json(base))

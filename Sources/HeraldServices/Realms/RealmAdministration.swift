@@ -2,8 +2,6 @@ import Foundation
 import HeraldAPI
 import HeraldCore
 import HeraldJOSE
-import HeraldServices
-import Logging
 
 /// Changes realms on behalf of the admin API.
 ///
@@ -13,19 +11,19 @@ import Logging
 /// changes nothing; it is then saved, served from the next request on, and audited before
 /// the response leaves. Changes are serialised by this actor and checked against the
 /// version they were made from, so two concurrent edits cannot silently overwrite each other.
-actor RealmAdministration {
-    let store: any RealmRepository
-    let registry: RealmRegistry
-    let keyManager: KeyManager
-    let hasher: SecretHasher
-    let audit: (any AuditLog)?
-    let clock: any HeraldClock
-    let publicURL: String
+package actor RealmAdministration {
+    package nonisolated let store: any RealmRepository
+    package nonisolated let registry: RealmRegistry
+    package nonisolated let keyManager: KeyManager
+    package nonisolated let hasher: SecretHasher
+    package nonisolated let audit: (any AuditLog)?
+    package nonisolated let clock: any HeraldClock
+    package nonisolated let publicURL: String
     /// Builds the realm's directory connector (LDAP) for each new runtime.
-    let directories: DirectoryProvider
+    package nonisolated let directories: DirectoryProvider
 
-    init(store: any RealmRepository, registry: RealmRegistry, keyManager: KeyManager, hasher: SecretHasher,
-         audit: (any AuditLog)?, clock: any HeraldClock, publicURL: String, directories: DirectoryProvider) {
+    package init(store: any RealmRepository, registry: RealmRegistry, keyManager: KeyManager, hasher: SecretHasher,
+                 audit: (any AuditLog)?, clock: any HeraldClock, publicURL: String, directories: DirectoryProvider) {
         self.store = store
         self.registry = registry
         self.keyManager = keyManager
@@ -36,8 +34,8 @@ actor RealmAdministration {
         self.directories = directories
     }
 
-    /// Loads an edited realm-file form; a 400 listing every problem when it is invalid.
-    nonisolated static func load(_ form: AdminRealmForm, source: String = "request") throws -> LoadedRealm {
+    /// Loads an edited realm-file form; an invalid request (400) listing every problem when it is invalid.
+    package nonisolated static func load(_ form: AdminRealmForm, source: String = "request") throws -> LoadedRealm {
         // The text is Herald's own rendering of an edit: positions in it mean nothing to the
         // caller, so the problems are reported by key path only.
         return try load(text: String(decoding: try form.json(), as: UTF8.self), source: source, positions: false,
@@ -47,14 +45,14 @@ actor RealmAdministration {
     /// Loads a realm file sent as text, YAML or JSON. A JSON text is read with JSON's types
     /// (``RealmFileLoader/load(text:file:baseDirectory:json:)``), its strings escaped where
     /// YAML would refuse them (``YAMLSafeJSON``); a column after such an escape is then off.
-    nonisolated static func load(text: String, source: String = "request", positions: Bool = true,
+    package nonisolated static func load(text: String, source: String = "request", positions: Bool = true,
                                  json: Bool? = nil) throws -> LoadedRealm {
         let isJSON = json ?? ((try? JSONDecoder().decode(OpaqueJSON.self, from: Data(text.utf8)))?.object != nil)
         let text = isJSON ? String(decoding: YAMLSafeJSON.escape(Data(text.utf8)), as: UTF8.self) : text
         do {
             return try RealmImporter.loader.load(text: text, file: source, baseDirectory: "/nonexistent", json: isJSON)
         } catch let error as RealmFileError {
-            throw OAuthError.invalidRequest(error.issues.map { issue in
+            throw ServiceError.invalidRequest(error.issues.map { issue in
                 positions ? issue.description : issue.path.isEmpty ? issue.message : "\(issue.path): \(issue.message)"
             }.joined(separator: "; "))
         }
@@ -66,7 +64,7 @@ actor RealmAdministration {
     private var lastChange: Task<Void, Never>?
 
     /// Stores `loaded` in place of `base` (nil: the realm must not exist yet).
-    func replace(with loaded: LoadedRealm, basedOn base: RealmConfig?, event type: String,
+    package func replace(with loaded: LoadedRealm, basedOn base: RealmConfig?, event type: String,
                  detail: [String: String] = [:]) async throws {
         let previous = lastChange
         let actor = AdminActor.current
@@ -84,8 +82,8 @@ actor RealmAdministration {
                        detail: [String: String]) async throws {
         let current = registry.runtime(named: loaded.config.name)
         guard current?.config == base else {
-            throw OAuthError(status: .conflict, code: "conflict",
-                             description: "realm \(loaded.config.name) changed while this request was prepared; retry")
+            throw ServiceError(.conflict,
+                               "realm \(loaded.config.name) changed while this request was prepared; retry")
         }
         let config = RealmImporter.storedConfig(loaded, hasher: hasher)
         let ring = current?.keyRing ?? KeyRing(realm: config.name)
@@ -94,7 +92,7 @@ actor RealmAdministration {
             runtime = try RealmRuntime(config: config, publicURL: publicURL, keyRing: ring,
                                        directory: directories.directory(for: config))
         } catch {
-            throw OAuthError.invalidRequest("the change would leave the realm invalid: \(error)")
+            throw ServiceError.invalidRequest("the change would leave the realm invalid: \(error)")
         }
         try await store.save(config)
         try await keyManager.synchronize(config, ring: ring)
@@ -105,7 +103,7 @@ actor RealmAdministration {
     }
 
     /// Records an admin action that changed keys rather than the realm document.
-    func recordKeyChange(realm: String, type: String, detail: [String: String]) async throws {
+    package func recordKeyChange(realm: String, type: String, detail: [String: String]) async throws {
         try await audit?.record(AuditEvent(type: type, realm: realm, time: clock.now(), actor: AdminActor.current,
                                            detail: detail))
     }

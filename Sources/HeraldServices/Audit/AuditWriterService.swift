@@ -13,20 +13,20 @@ import ServiceLifecycle
 /// application's services may run again in the same process (HummingbirdTesting runs them
 /// for each `test` call), and the server's own entries at start-up are recorded before any
 /// service runs. ``closeOnShutdown`` closes it as well, for a process that ends with the group.
-public struct AuditWriterService: Service {
+package struct AuditWriterService: Service {
     let audit: any AuditLogWriter
     let logger: Logger
     /// Also refuse new entries once flushed (``AuditLogWriter/shutdown()``).
     let closeOnShutdown: Bool
 
     /// A service that flushes `audit` (and with `closeOnShutdown`, closes it) when the server stops.
-    public init(audit: any AuditLogWriter, logger: Logger, closeOnShutdown: Bool = false) {
+    package init(audit: any AuditLogWriter, logger: Logger, closeOnShutdown: Bool = false) {
         self.audit = audit
         self.logger = logger
         self.closeOnShutdown = closeOnShutdown
     }
 
-    public func run() async throws {
+    package func run() async throws {
         // Thrown on cancellation: the log is flushed and closed all the same.
         try? await gracefulShutdown()
         let health = audit.health
