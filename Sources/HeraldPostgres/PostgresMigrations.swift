@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import Logging
 import PostgresNIO
 
 /// The PostgreSQL schema: numbered, append-only migrations with the identifiers (and tables)
@@ -126,26 +127,28 @@ enum PostgresMigrations {
     /// Applies the pending migrations in one transaction under the advisory lock; returns the
     /// identifiers this call applied (none when another process got there first).
     @discardableResult
-    static func migrate(_ store: PostgresStore) async throws -> [String] {
-        try await store.transaction("migrating \(store.location)") { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: store.logger)
+    static func migrate(_ connection: PostgresConnection, location: StoreLocation, logger: Logger) async throws
+        -> [String]
+    {
+        try await PostgresStore.inTransaction(connection, logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS herald_migrations (
                     id TEXT PRIMARY KEY,
                     applied_at DOUBLE PRECISION NOT NULL
                 )
-                """, logger: store.logger)
-            let applied = try await appliedIdentifiers(connection, store: store)
-            try check(applied: applied, location: store.location)
+                """, logger: logger)
+            let applied = try await appliedIdentifiers(connection, logger: logger)
+            try check(applied: applied, location: location)
             var ran: [String] = []
             for migration in all where !applied.contains(migration.id) {
                 // One statement a query: the extended protocol takes no more.
                 for statement in migration.sql.components(separatedBy: ";\n") {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: store.logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 try await connection.query(
                     "INSERT INTO herald_migrations (id, applied_at) VALUES (\(migration.id), \(Date().timeIntervalSince1970))",
-                    logger: store.logger)
+                    logger: logger)
                 ran.append(migration.id)
             }
             return ran
@@ -153,21 +156,19 @@ enum PostgresMigrations {
     }
 
     /// Refuses a database a newer Herald migrated, or one that was never migrated (read-only opens).
-    static func checkKnown(_ store: PostgresStore) async throws {
-        let applied = try await store.read("reading the schema of \(store.location)") { connection in
-            let exists = try await connection.query("SELECT to_regclass('herald_migrations') IS NOT NULL",
-                                                    logger: store.logger).collect().first?.decode(Bool.self) ?? false
-            return exists ? try await appliedIdentifiers(connection, store: store) : []
-        }
+    static func checkKnown(_ connection: PostgresConnection, location: StoreLocation, logger: Logger) async throws {
+        let exists = try await connection.query("SELECT to_regclass('herald_migrations') IS NOT NULL", logger: logger)
+            .decode(Bool.self).reduce(into: false) { $0 = $1 }
+        let applied = exists ? try await appliedIdentifiers(connection, logger: logger) : []
         guard !applied.isEmpty else {
-            throw HeraldError(.notFound, "\(store.location) has no Herald schema (start herald serve on it once)")
+            throw HeraldError(.notFound, "\(location) has no Herald schema (start herald serve on it once)")
         }
-        try check(applied: applied, location: store.location)
+        try check(applied: applied, location: location)
     }
 
-    private static func appliedIdentifiers(_ connection: PostgresConnection, store: PostgresStore) async throws -> Set<String> {
+    private static func appliedIdentifiers(_ connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
         var applied = Set<String>()
-        for try await id in try await connection.query("SELECT id FROM herald_migrations", logger: store.logger)
+        for try await id in try await connection.query("SELECT id FROM herald_migrations", logger: logger)
             .decode(String.self) { applied.insert(id) }
         return applied
     }

@@ -24,40 +24,55 @@ public final class PostgresStore: Sendable {
     {
         let endpoint = try PostgresEndpoint(location)
         let logger = logger ?? Logger(label: "herald.store.postgres")
-        try await probe(endpoint, location: location, logger: logger)
-        let store = PostgresStore(location: location, client: PostgresClient(configuration: endpoint.clientConfiguration(),
-                                                                             backgroundLogger: logger), logger: logger)
-        do {
+        // Migrations on the probe's own connection: the pool is not needed until they are done.
+        try await withProbeConnection(endpoint, location: location, logger: logger) { connection in
             switch access {
-            case .readWrite: try await PostgresMigrations.migrate(store)
-            case .readOnly: try await PostgresMigrations.checkKnown(store)
+            case .readWrite: try await PostgresMigrations.migrate(connection, location: location, logger: logger)
+            case .readOnly: try await PostgresMigrations.checkKnown(connection, location: location, logger: logger)
             }
-        } catch {
-            store.close()
-            throw error
         }
-        return store
+        let client = PostgresClient(configuration: endpoint.clientConfiguration(), backgroundLogger: logger)
+        // Returns once the task is entering run(): a lease before run() has begun still
+        // works, but logs a warning for each early query.
+        let (entered, signal) = AsyncStream<Void>.makeStream()
+        let runTask = Task<Void, Never> {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in entered {}
+        await Task.yield()
+        return PostgresStore(location: location, client: client, logger: logger, runTask: runTask)
     }
 
-    private init(location: StoreLocation, client: PostgresClient, logger: Logger) {
+    private init(location: StoreLocation, client: PostgresClient, logger: Logger, runTask: Task<Void, Never>) {
         self.location = location
         self.client = client
         self.logger = logger
-        runTask = Task { await client.run() }
+        self.runTask = runTask
     }
 
     /// Closes the pool: running queries fail, no new ones start.
     public func close() { runTask.cancel() }
 
-    /// One direct connection, before the pool exists: the pool retries a failing connect
-    /// quietly, and a mistyped password must stop the start with the server's reason.
-    private static func probe(_ endpoint: PostgresEndpoint, location: StoreLocation, logger: Logger) async throws {
+    /// `body` on one direct connection, before the pool exists: the pool retries a failing
+    /// connect quietly, and a mistyped password must stop the start with the server's reason.
+    private static func withProbeConnection(
+        _ endpoint: PostgresEndpoint, location: StoreLocation, logger: Logger,
+        _ body: (PostgresConnection) async throws -> Void
+    ) async throws {
+        let connection: PostgresConnection
         do {
-            let connection = try await PostgresConnection.connect(
+            connection = try await PostgresConnection.connect(
                 configuration: try endpoint.connectionConfiguration(), id: 0, logger: logger)
-            try await connection.close()
         } catch {
             throw HeraldError(.storage, "cannot open the PostgreSQL store \(location): \(describe(error))")
+        }
+        do {
+            try await mapErrors("opening \(location)") { try await body(connection) }
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
         }
     }
 
@@ -66,18 +81,24 @@ public final class PostgresStore: Sendable {
     func transaction<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T)
         async throws -> T
     {
-        try await mapErrors(what) {
+        try await Self.mapErrors(what) {
             try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    let value = try await body(connection)
-                    try await connection.query("COMMIT", logger: logger)
-                    return value
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
+                try await Self.inTransaction(connection, logger: logger, body)
             }
+        }
+    }
+
+    /// `body` between BEGIN and COMMIT on `connection`; ROLLBACK when it throws.
+    static func inTransaction<T: Sendable>(_ connection: PostgresConnection, logger: Logger,
+                                           _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            let value = try await body(connection)
+            try await connection.query("COMMIT", logger: logger)
+            return value
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
         }
     }
 
@@ -96,8 +117,13 @@ public final class PostgresStore: Sendable {
     /// Database failures become ``HeraldError/Code/storage`` naming what failed and why;
     /// errors thrown by a caller's closure (a refused edit) pass through unchanged.
     func mapErrors<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        try await Self.mapErrors(what, body)
+    }
+
+    /// ``mapErrors(_:_:)`` before a store exists.
+    static func mapErrors<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as HeraldError { throw error } catch let error as PSQLError {
-            throw HeraldError(.storage, "\(what): \(Self.describe(error))")
+            throw HeraldError(.storage, "\(what): \(describe(error))")
         } catch let error as PostgresDecodingError {
             throw HeraldError(.storage, "\(what): a stored value does not decode (\(error.code), column \(error.columnName))")
         } catch let error as DecodingError {

@@ -1,0 +1,68 @@
+import Foundation
+import HeraldCore
+import HeraldPostgres
+import HeraldStore
+import HeraldTesting
+import Logging
+import PostgresNIO
+import Testing
+
+/// What several Herald processes on one database rely on: migrations applied once, one
+/// audit chain per realm however many writers append.
+@Suite("Postgres store concurrency", .serialized)
+struct PostgresConcurrencyTests {
+    @Test("stores opened at the same time on a fresh database apply each migration once")
+    func migrationsOnce() async throws {
+        try await PostgresFixture.withDatabase { url in
+            let location = try StoreLocation(parsing: url)
+            let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+                for _ in 0..<4 { group.addTask { try await PostgresStore.open(location) } }
+                return try await group.reduce(into: [PostgresStore]()) { $0.append($1) }
+            }
+            defer { for store in stores { store.close() } }
+            let applied = try await PostgresFixture.strings(url, "SELECT id FROM herald_migrations ORDER BY id")
+            #expect(applied == ["0001_create_realms", "0002_create_signing_keys", "0003_create_audit_log",
+                                "0004_create_lifecycle", "0005_create_federation", "0006_create_herald_meta"])
+            // Every store works on the one schema.
+            try await stores[0].save(RealmConfig(name: "acme"))
+            for store in stores { #expect(try await store.realmNames() == ["acme"]) }
+            // Opening again finds nothing to do.
+            let again = try await PostgresStore.open(location)
+            again.close()
+            #expect(try await PostgresFixture.strings(url, "SELECT id FROM herald_migrations").count == 6)
+        }
+    }
+
+    @Test("two stores appending to one realm at once keep one gap-free chain that verifies")
+    func oneChain() async throws {
+        try await PostgresFixture.withDatabase { url in
+            let location = try StoreLocation(parsing: url)
+            let first = try await PostgresStore.open(location), second = try await PostgresStore.open(location)
+            defer { first.close(); second.close() }
+            let settings = AuditWriterSettings(maxPending: 64, maxBatch: 8)
+            let logs = [first.makeAuditLog(settings: settings, logger: nil),
+                        second.makeAuditLog(settings: settings, logger: nil)]
+            let recorded = try await withThrowingTaskGroup(of: AuditEntry.self) { group in
+                for index in 0..<60 {
+                    let log = logs[index % 2]
+                    group.addTask { try await log.record(AuditFixtures.event(index)) }
+                }
+                return try await group.reduce(into: [AuditEntry]()) { $0.append($1) }
+            }
+            #expect(Set(recorded.map(\.sequence)) == Set(1...60), "each append took its own place in the chain")
+            let stored = try await logs[1].entries(AuditQuery(realm: "acme", limit: 1000))
+            #expect(stored.map(\.sequence) == Array(1...60))
+            #expect(Set(stored) == Set(recorded))
+            var previous = AuditEntry.genesisHash
+            for entry in stored {
+                #expect(entry.previousHash == previous)
+                previous = entry.hash
+            }
+            let signer = AuditFixtures.CheckpointSigner()
+            _ = try await logs[0].checkpoint(realm: "acme", at: AuditFixtures.start + 100, sign: signer.sign)
+            let report = try await AuditVerifier.verify(second, realm: "acme", verifyCheckpoint: signer.verify)
+            #expect(report.isValid && report.entriesChecked == 61, "\(report)")
+            for log in logs { await log.shutdown() }
+        }
+    }
+}
