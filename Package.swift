@@ -89,7 +89,8 @@ let package = Package(
         .target(
             name: "HeraldStore",
             dependencies: [
-                "HeraldCore",
+                // Only for StoreBackends.standard, which also opens postgres:// (HeraldPostgres).
+                "HeraldCore", "HeraldPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldPostgres
 import Logging
 
 /// Opens `sqlite:PATH` locations (`sqlite:/var/lib/herald/herald.sqlite`,
@@ -31,6 +32,7 @@ public struct SQLiteStoreBackend: StoreBackend {
 }
 
 extension StoreBackends {
-    /// The backends of this build: SQLite.
-    public static let standard = StoreBackends([SQLiteStoreBackend()])
+    /// The backends of this build: SQLite, and PostgreSQL (`postgres://`, `postgresql://`),
+    /// which passes the same StoreConformance suite (Tests/HeraldPostgresTests).
+    public static let standard = StoreBackends([SQLiteStoreBackend(), PostgresStoreBackend()])
 }

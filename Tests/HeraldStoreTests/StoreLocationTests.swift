@@ -35,15 +35,17 @@ struct StoreLocationTests {
         #expect(try StoreLocation(parsing: "postgres://db.example.com/herald").description == "postgres://db.example.com/herald")
     }
 
-    @Test("the standard backends open sqlite: and refuse other schemes by name; read-only never creates")
+    @Test("the standard backends open sqlite: and postgres:, refuse other schemes by name; read-only never creates")
     func backends() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("h.sqlite")
+        #expect(StoreBackends.standard.schemes == ["postgres", "postgresql", "sqlite"])
         await #expect {
-            try await StoreBackends.standard.open(try StoreLocation(parsing: "postgres://u:pw@db/herald"))
+            try await StoreBackends.standard.open(try StoreLocation(parsing: "mysql://u:pw@db/herald"))
         } throws: { error in
-            "\(error)".contains("no store backend for 'postgres:'") && "\(error)".contains("sqlite:") && !"\(error)".contains("pw@")
+            "\(error)".contains("no store backend for 'mysql:'") && "\(error)".contains("sqlite:")
+                && "\(error)".contains("postgres:") && !"\(error)".contains("pw@")
         }
         await #expect(throws: HeraldError.self) {
             try await StoreBackends.standard.open(.sqlite(path: path), access: .readOnly)
