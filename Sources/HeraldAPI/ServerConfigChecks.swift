@@ -25,12 +25,16 @@ public enum ServerConfigChecks {
         return nil
     }
 
-    /// A store URL whose scheme this build opens (`sqlite:PATH`).
+    /// The schemes of the store backends this build opens (StoreBackends.standard in HeraldStore).
+    public static let storeSchemes = ["postgres", "postgresql", "sqlite"]
+
+    /// A store URL whose scheme this build opens (`sqlite:PATH`, `postgres://…`).
     @Sendable public static func storeURL(_ text: String) -> String? {
         do {
             let location = try StoreLocation(parsing: text)
-            guard location.scheme == "sqlite" else {
-                return "'\(location.scheme):' is not a store this Herald opens; write sqlite:/var/lib/herald/herald.sqlite"
+            guard storeSchemes.contains(location.scheme) else {
+                return "'\(location.scheme):' is not a store this Herald opens; write sqlite:/var/lib/herald/herald.sqlite "
+                    + "or postgres://USER:PASSWORD@HOST:5432/DATABASE"
             }
             return nil
         } catch let error as HeraldError { return error.message } catch { return "\(error)" }
