@@ -45,6 +45,18 @@ public enum ServerConfigChecks {
         DurationText.seconds(text) == nil ? "'\(text)' is not a duration; write e.g. 60s, 5m or 1h" : nil
     }
 
+    /// The longest interval of a background check (``checkInterval(_:)``): an hour between
+    /// looks for due work would leave a due key rotation or directory sync waiting that long.
+    public static let maxCheckIntervalSeconds = 3600
+
+    /// A background service's check interval: a duration from 1s to 1h.
+    @Sendable public static func checkInterval(_ text: String) -> String? {
+        guard let seconds = DurationText.seconds(text), seconds <= maxCheckIntervalSeconds else {
+            return "'\(text)' is not an interval from 1s to 1h; write a whole number and s, m or h, e.g. 5s or 1m"
+        }
+        return nil
+    }
+
     /// A whole number from 1 to 10,000,000.
     @Sendable public static func count(_ text: String) -> String? {
         guard let value = Int(text), (1...10_000_000).contains(value) else {

@@ -8,7 +8,7 @@ extension ServerConfigKey {
     /// line-numbered errors, `herald config example`, `herald config check` and the flag >
     /// environment > file > default order follow from the entry; document it in
     /// docs/configuration.md#heraldyaml.
-    public static let all: [ServerConfigKey] = server + listeners + storage + logging
+    public static let all: [ServerConfigKey] = server + listeners + storage + background + logging
 
     private static let server: [ServerConfigKey] = [
         ServerConfigKey("server.listen", .text(check: ServerConfigChecks.hostPort), flag: "--listen",
@@ -80,6 +80,23 @@ extension ServerConfigKey {
         ServerConfigKey("audit.max_batch", .text(check: ServerConfigChecks.count), flag: "--audit-max-batch",
                         environment: "HERALD_AUDIT_MAX_BATCH", default: .string("10000"), example: .string("10000"),
                         help: "Most audit entries one commit writes (group commit), so a backlog never holds the lock long."),
+    ]
+
+    /// How often the background services look for due work (each realm's own periods, such
+    /// as a directory's `sync_period` or a peer's `refresh`, say when it is due).
+    private static let background: [ServerConfigKey] = [
+        ServerConfigKey("keys.check_interval", .text(check: ServerConfigChecks.checkInterval),
+                        flag: "--key-check-interval", environment: "HERALD_KEY_CHECK_INTERVAL",
+                        default: .string("30s"), example: .string("30s"),
+                        help: "How often every realm's key slots are checked and advanced (rotation, retirement); 1s to 1h."),
+        ServerConfigKey("ldap.sync_check_interval", .text(check: ServerConfigChecks.checkInterval),
+                        flag: "--ldap-sync-check-interval", environment: "HERALD_LDAP_SYNC_CHECK_INTERVAL",
+                        default: .string("5s"), example: .string("5s"),
+                        help: "How often sync-mode LDAP directories are checked for a due sync (their sync_period); 1s to 1h."),
+        ServerConfigKey("federation.refresh_check_interval", .text(check: ServerConfigChecks.checkInterval),
+                        flag: "--federation-refresh-check-interval", environment: "HERALD_FEDERATION_REFRESH_CHECK_INTERVAL",
+                        default: .string("1s"), example: .string("1s"),
+                        help: "How often federation peers are checked for a due refresh (their refresh or backoff); 1s to 1h."),
     ]
 
     private static let logging: [ServerConfigKey] = [

@@ -172,8 +172,10 @@ public func buildHerald(configuration: ServerConfiguration, clock: any HeraldClo
         AuditCheckpointService(registry: registry, audit: $0, clock: clock, interval: configuration.auditCheckpointInterval,
                                logger: logger)
     }
-    let ldapSync = LDAPSyncService(directories: directories, interval: .seconds(5), logger: logger)
-    let refreshService = FederationRefreshService(federation: federation, registry: registry, tick: .seconds(1))
+    let ldapSync = LDAPSyncService(directories: directories, interval: configuration.ldapSyncCheckInterval,
+                                  logger: logger)
+    let refreshService = FederationRefreshService(federation: federation, registry: registry,
+                                                  tick: configuration.federationRefreshCheckInterval)
     // The audit writer first: services stop in reverse order, so it closes after everything
     // that records (the listeners, key rotation, the last checkpoint) has stopped.
     let auditWriter: [any Service] = audit.map { [AuditWriterService(audit: $0, logger: logger)] } ?? []

@@ -15,8 +15,12 @@ public struct ServerConfiguration: Sendable {
     public var overrideRealms: Bool
     /// Where the master key lives; defaults to `data/master.key`.
     public var masterKeyFile: String?
-    /// How often key slots are advanced.
+    /// How often key slots are advanced (`--key-check-interval`).
     public var keyCheckInterval: Duration
+    /// How often sync-mode LDAP directories are checked for a due sync (`--ldap-sync-check-interval`).
+    public var ldapSyncCheckInterval: Duration = .seconds(5)
+    /// How often federation peers are checked for a due refresh (`--federation-refresh-check-interval`).
+    public var federationRefreshCheckInterval: Duration = .seconds(1)
     /// The durable audit log; off only for benchmarks comparing its cost.
     public var auditLog: Bool
     /// How often each realm's audit chain gets a signed checkpoint.

@@ -79,6 +79,39 @@ struct ServerConfigFileTests {
         ])
     }
 
+    @Test("background check intervals: 1s to 1h; zero, negative, fractional, too long or unparseable is refused with the range")
+    func checkIntervals() throws {
+        let valid = try ServerConfigFile.parse(text: """
+            keys:
+              check_interval: 1h
+            ldap:
+              sync_check_interval: 1s
+            federation:
+              refresh_check_interval: 2m
+            """, file: "herald.yaml", baseDirectory: "/etc/herald")
+        #expect(valid.values["keys.check_interval"] == .string("1h"))
+        #expect(valid.values["ldap.sync_check_interval"] == .string("1s"))
+        #expect(valid.values["federation.refresh_check_interval"] == .string("2m"))
+        let range = "is not an interval from 1s to 1h; write a whole number and s, m or h, e.g. 5s or 1m"
+        #expect(issues("""
+            keys:
+              check_interval: 0s
+            ldap:
+              sync_check_interval: -5s
+            federation:
+              refresh_check_interval: 1.5s
+            """) == [
+            "herald.yaml:2:19: keys.check_interval: '0s' \(range)",
+            "herald.yaml:4:24: ldap.sync_check_interval: '-5s' \(range)",
+            "herald.yaml:6:27: federation.refresh_check_interval: '1.5s' \(range)",
+        ])
+        #expect(issues("keys:\n  check_interval: 61m\n") == ["herald.yaml:2:19: keys.check_interval: '61m' \(range)"])
+        #expect(issues("ldap:\n  sync_check_interval: soon\n") == ["herald.yaml:2:24: ldap.sync_check_interval: 'soon' \(range)"])
+        #expect(ServerConfigChecks.checkInterval("3600s") == nil)
+        #expect(ServerConfigChecks.checkInterval("3601s") != nil)
+        #expect(ServerConfigChecks.checkInterval("1d") != nil)
+    }
+
     @Test("list items, URLs and realm names are checked one by one")
     func valueChecks() {
         #expect(issues("server:\n  trusted_proxies: [10.0.0.5, proxy.local]\n") == [

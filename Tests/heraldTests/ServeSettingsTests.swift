@@ -86,6 +86,32 @@ struct ServeSettingsTests {
         #expect(throws: (any Error).self) { try ServeCommand.parse(["--config", path]) }
     }
 
+    @Test("check intervals of key rotation, LDAP sync and federation refresh: default, file, flag; a bad one is a usage error with the range")
+    func checkIntervals() throws {
+        let defaults = try ServeCommand.parse([]).checkIntervals()
+        #expect(defaults.keys == .seconds(30) && defaults.ldapSync == .seconds(5) && defaults.federationRefresh == .seconds(1))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-intervals-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("herald.yaml").path
+        try "ldap:\n  sync_check_interval: 2m\nfederation:\n  refresh_check_interval: 10s\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let layered = try ServeCommand.parse(["--config", path, "--key-check-interval", "1h"]).checkIntervals()
+        #expect(layered.keys == .seconds(3600) && layered.ldapSync == .seconds(120)
+            && layered.federationRefresh == .seconds(10))
+        for (flag, value) in [("--key-check-interval", "0s"), ("--ldap-sync-check-interval", "-1s"),
+                              ("--federation-refresh-check-interval", "often"), ("--key-check-interval", "2h")] {
+            do {
+                _ = try ServeCommand.parse(["\(flag)=\(value)"])
+                Issue.record("\(flag) \(value) was accepted")
+            } catch {
+                let message = ServeCommand.message(for: error)
+                #expect(message.contains("\(flag)"), "\(message)")
+                #expect(message.contains("'\(value)' is not an interval from 1s to 1h"), "\(message)")
+            }
+        }
+    }
+
     @Test("every herald serve option has a herald.yaml key, and every key names a real option and variable")
     func everyOptionHasAKey() {
         let help = ServeCommand.helpMessage(columns: 10_000)

@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
             HERALD_PUBLIC_URL, HERALD_DEFAULT_REALM, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, \
             HERALD_OVERRIDE_REALMS (1/true), HERALD_AUDIT_LOG, HERALD_TRUSTED_PROXIES (comma-separated), \
             HERALD_MASTER_KEY_FILE, HERALD_ACCESS_LOG, HERALD_READINESS_FEDERATION, HERALD_STORE, \
-            HERALD_AUDIT_CHECKPOINT_INTERVAL, HERALD_AUDIT_MAX_PENDING, HERALD_AUDIT_MAX_BATCH.
+            HERALD_AUDIT_CHECKPOINT_INTERVAL, HERALD_AUDIT_MAX_PENDING, HERALD_AUDIT_MAX_BATCH, \
+            HERALD_KEY_CHECK_INTERVAL, HERALD_LDAP_SYNC_CHECK_INTERVAL, HERALD_FEDERATION_REFRESH_CHECK_INTERVAL.
             TLS and listeners: \(ServeCommand.listenerEnvironment).
             --config FILE (env HERALD_CONFIG) reads the same settings from a herald.yaml \
             (`herald config example` prints one): a flag overrides its variable, which overrides \
@@ -53,6 +54,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("audit-max-batch"),
             help: "Most audit entries one commit writes (env HERALD_AUDIT_MAX_BATCH; default 10000).")
     var auditMaxBatch: String?
+    @Option(name: .customLong("key-check-interval"),
+            help: "How often realms' key slots are checked and advanced, 1s to 1h (env HERALD_KEY_CHECK_INTERVAL; default 30s).")
+    var keyCheckInterval: String?
+    @Option(name: .customLong("ldap-sync-check-interval"),
+            help: "How often sync-mode LDAP directories are checked for a due sync, 1s to 1h (env HERALD_LDAP_SYNC_CHECK_INTERVAL; default 5s).")
+    var ldapSyncCheckInterval: String?
+    @Option(name: .customLong("federation-refresh-check-interval"),
+            help: "How often federation peers are checked for a due refresh, 1s to 1h (env HERALD_FEDERATION_REFRESH_CHECK_INTERVAL; default 1s).")
+    var federationRefreshCheckInterval: String?
     @Flag(name: .customLong("override-realms"), help: "Re-import realm files over the stored realms (env HERALD_OVERRIDE_REALMS).")
     var overrideRealms = false
     @Option(name: .customLong("trusted-proxy"),
@@ -97,6 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try federationReadiness()
         _ = try storeLocation()
         _ = try auditSettings()
+        _ = try checkIntervals()
         for proxy in proxies() where ClientAddress(literal: proxy) == nil {
             throw ValidationError("--trusted-proxy must be an IP address such as 10.0.0.5 or fd00::5, not \(proxy)")
         }
@@ -141,6 +152,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.readinessFederation = try federationReadiness()
         configuration.store = try storeLocation()
         (configuration.auditCheckpointInterval, configuration.auditWriter) = try auditSettings()
+        let intervals = try checkIntervals()
+        configuration.keyCheckInterval = intervals.keys
+        configuration.ldapSyncCheckInterval = intervals.ldapSync
+        configuration.federationRefreshCheckInterval = intervals.federationRefresh
         let herald: Herald
         do { herald = try await buildHerald(configuration: configuration, logger: logger) } catch {
             logger.critical("herald cannot start", metadata: ["error": "\(error)"])
@@ -209,6 +224,23 @@ struct ServeCommand: AsyncParsableCommand {
         return (.seconds(DurationText.seconds(interval) ?? 60),
                 AuditWriterSettings(maxPending: Int(pending) ?? AuditWriterSettings.defaultMaxPending,
                                     maxBatch: Int(batch) ?? AuditWriterSettings.defaultMaxBatch))
+    }
+
+    /// How often the background services look for due work: key rotation, LDAP sync,
+    /// federation refresh. Each from 1s to 1h (``ServerConfigChecks/checkInterval(_:)``).
+    func checkIntervals() throws -> (keys: Duration, ldapSync: Duration, federationRefresh: Duration) {
+        func interval(_ flag: String?, _ variable: String, _ option: String, _ fallback: String) throws -> Duration {
+            let text = flag ?? environment[variable] ?? fallback
+            if let problem = ServerConfigChecks.checkInterval(text) {
+                throw ValidationError("\(option) (env \(variable)): \(problem)")
+            }
+            return .seconds(DurationText.seconds(text) ?? 0)
+        }
+        return (keys: try interval(keyCheckInterval, "HERALD_KEY_CHECK_INTERVAL", "--key-check-interval", "30s"),
+                ldapSync: try interval(ldapSyncCheckInterval, "HERALD_LDAP_SYNC_CHECK_INTERVAL",
+                                       "--ldap-sync-check-interval", "5s"),
+                federationRefresh: try interval(federationRefreshCheckInterval, "HERALD_FEDERATION_REFRESH_CHECK_INTERVAL",
+                                                "--federation-refresh-check-interval", "1s"))
     }
 
     private func auditEnabled() throws -> Bool {
