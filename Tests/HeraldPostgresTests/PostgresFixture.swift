@@ -128,7 +128,9 @@ enum PostgresFixture {
         do {
             connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
-            throw FixtureError(description: "no PostgreSQL test server at \(host):\(components.port ?? 5432) (\(error)); \(howToStart)")
+            // PSQLError's description hides everything; its code and underlying error say why.
+            let reason = (error as? PSQLError).map { "\($0.code)\($0.underlying.map { ": \($0)" } ?? "")" } ?? "\(error)"
+            throw FixtureError(description: "no PostgreSQL test server at \(host):\(components.port ?? 5432) (\(reason)); \(howToStart)")
         }
         do {
             let value = try await body(connection, logger)
