@@ -1,0 +1,56 @@
+import Foundation
+import HeraldCore
+import HeraldJOSE
+import HeraldServices
+import Logging
+
+/// Composition step 3: the domain services (HeraldServices) every endpoint and background
+/// service shares, with every served realm's keys brought up to date and its runtime,
+/// lifecycle book and federation state loaded.
+struct DomainServices {
+    let store: any Store
+    /// Digests client secrets (from the master key).
+    let hasher: SecretHasher
+    let registry: RealmRegistry
+    /// nil when the audit log is off (`--audit-log off`).
+    let audit: (any AuditLogWriter)?
+    let metrics: HeraldMetrics
+    let keyManager: KeyManager
+    let lifecycle: LifecycleService
+    let federation: FederationService
+    let directories: DirectoryProvider
+    let clock: any HeraldClock
+    let logger: Logger
+
+    static func build(_ configuration: ServerConfiguration, opened: OpenedStore, realms: ServedRealms,
+                      clock: any HeraldClock, logger: Logger) async throws -> DomainServices {
+        let store = opened.store, sealer = opened.masterKey.keySealer
+        let registry = RealmRegistry(defaultRealm: realms.defaultRealm)
+        let audit = configuration.auditLog ? store.makeAuditLog(settings: configuration.auditWriter, logger: logger) : nil
+        let metrics = HeraldMetrics()
+        audit?.observeBatches { duration, failed in
+            if failed { metrics.auditBatchFailed() } else { metrics.auditBatchCommitted(duration: duration) }
+        }
+        if audit == nil { logger.warning("the audit log is OFF: decisions are not recorded (benchmarks only)") }
+        let keyManager = KeyManager(store: store, sealer: sealer, clock: clock, logger: logger, audit: audit)
+        let lifecycle = LifecycleService(store: store, book: LifecycleBook(), audit: audit, clock: clock, logger: logger)
+        let federation = FederationService(
+            keys: FederationKeys(store: store, sealer: sealer, clock: clock, audit: audit, logger: logger),
+            peerStore: store, registry: registry, book: lifecycle.book, clock: clock, logger: logger,
+            http: FederationService.httpClient, metrics: metrics)
+        let directories = DirectoryProvider(clock: clock, logger: logger, dataDirectory: configuration.dataDirectory,
+                                            metrics: metrics)
+        for name in realms.names {
+            guard let config = try await store.realm(named: name) else { continue }
+            let ring = KeyRing(realm: name)
+            try await keyManager.synchronize(config, ring: ring)
+            registry.install(try RealmRuntime(config: config, publicURL: configuration.publicURL, keyRing: ring,
+                                              directory: directories.directory(for: config)))
+            try await lifecycle.load(realm: name)
+            try await federation.load(realm: name)
+        }
+        return DomainServices(store: store, hasher: opened.masterKey.secretHasher, registry: registry,
+                              audit: audit, metrics: metrics, keyManager: keyManager, lifecycle: lifecycle,
+                              federation: federation, directories: directories, clock: clock, logger: logger)
+    }
+}
