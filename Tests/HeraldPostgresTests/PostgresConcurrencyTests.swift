@@ -65,4 +65,67 @@ struct PostgresConcurrencyTests {
             for log in logs { await log.shutdown() }
         }
     }
+
+    @Test("two stores registering agents of one realm at once never hand out one status index twice")
+    func statusIndicesAcrossStores() async throws {
+        try await PostgresFixture.withDatabase { url in
+            let location = try StoreLocation(parsing: url)
+            let stores = [try await PostgresStore.open(location), try await PostgresStore.open(location)]
+            defer { for store in stores { store.close() } }
+            try await stores[0].save(RealmConfig(name: "acme"))
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            let indices = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for index in 0..<30 {
+                    let store = stores[index % 2], agent = "agent-\(index)"
+                    group.addTask {
+                        try await store.modifyAgentLifecycle(realm: "acme", agentID: agent) { record, next in
+                            record = AgentLifecycle(agentID: agent, registeredAt: now, statusIndex: next)
+                        }?.statusIndex
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1 ?? -1) }
+            }
+            #expect(indices.sorted() == Array(0..<30))
+        }
+    }
+
+    @Test("two stores promoting a key of one realm at once: one wins, never two active keys")
+    func oneActiveKeyAcrossStores() async throws {
+        try await PostgresFixture.withDatabase { url in
+            let location = try StoreLocation(parsing: url)
+            let stores = [try await PostgresStore.open(location), try await PostgresStore.open(location)]
+            defer { for store in stores { store.close() } }
+            try await stores[0].save(RealmConfig(name: "acme"))
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            for round in 0..<5 {
+                let outcomes = await withTaskGroup(of: Bool.self) { group in
+                    for (index, store) in stores.enumerated() {
+                        group.addTask {
+                            do {
+                                try await store.modifyKeys(realm: "acme") { keys in
+                                    // Each promotes its own new key unless one is active already.
+                                    guard !keys.contains(where: { $0.state == .active }) else { throw RefusedPromotion() }
+                                    keys.append(StoredKey(realm: "acme", kid: "k\(round)-\(index)", algorithm: .es256,
+                                                          state: .active, createdAt: now + Double(round),
+                                                          activatedAt: now, publicJWK: "{}", sealedPrivateKey: [1]))
+                                }
+                                return true
+                            } catch { return false }
+                        }
+                    }
+                    return await group.reduce(into: [Bool]()) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0 }.count == 1, "round \(round): \(outcomes)")
+                let keys = try await stores[1].keys(realm: "acme")
+                #expect(keys.filter { $0.state == .active }.count == 1)
+                // Retire it for the next round.
+                try await stores[0].modifyKeys(realm: "acme") { keys in
+                    for index in keys.indices where keys[index].state == .active { keys[index].state = .retired }
+                }
+            }
+        }
+    }
 }
+
+/// A promotion refused because another writer got there first.
+private struct RefusedPromotion: Error {}
