@@ -1,12 +1,11 @@
 import Foundation
 import HeraldAPI
-import HeraldServices
 
 extension PassportChecker {
     /// The agent id a passport presented at the MCP gate speaks for. An MCPS passport object
     /// is handed over as JSON text (its signature is checked over the JCS of its members, so
     /// member order and escaping do not matter).
-    func check(_ passport: MCPGateRequest.Passport, in realm: RealmRuntime) async -> Result<String, Rejection> {
+    package func check(_ passport: MCPGateRequest.Passport, in realm: RealmRuntime) async -> Result<String, Rejection> {
         switch passport {
         case .jwt(let token):
             return check(jwt: token, in: realm)
