@@ -11,8 +11,8 @@ import Synchronization
 /// realm's chain, then reads the chain head from the table, so two writers (two replicas, or
 /// two tasks of one) queue on the lock and never both extend the same head: the chain never
 /// forks, and no head is cached that another replica could have moved. `record` returns once
-/// the transaction has committed (PostgreSQL's commit is durable with the server's default
-/// `synchronous_commit = on`), so a caller may answer its request knowing the entry survives.
+/// the transaction has committed, and the pool's connections run with `synchronous_commit = on`
+/// whatever the server's default, so a caller may answer its request knowing the entry survives.
 public final class PostgresAuditLog: AuditLogWriter, Sendable {
     let store: PostgresStore
     let logger: Logger?

@@ -56,8 +56,13 @@ struct PostgresEndpoint: Sendable {
 
     /// The pool's configuration.
     func clientConfiguration() -> PostgresClient.Configuration {
-        PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database,
-                                     tls: tls == .require ? .require(.makeClientConfiguration()) : .disable)
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database,
+            tls: tls == .require ? .require(.makeClientConfiguration()) : .disable)
+        // A commit returns only once it is flushed to disk, whatever the server's default:
+        // an audit entry must survive a crash before its token is answered.
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "on")]
+        return configuration
     }
 
     /// One connection's configuration (the start-up probe, which must fail fast and say why).
