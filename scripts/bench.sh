@@ -131,7 +131,7 @@ check_herald_run() {
   n=$(metric "${p}_non2xx"); t=$(metric "${p}_no_token")
   if [[ -z $(metric "${p}_rps") ]]; then loud "herald $name: wrk produced no result (see $WORK)"; fi
   if (( ${n:-0} > 0 )); then
-    loud "herald $name: $n non-2xx responses (first: $(sed -n 's/^lua: first non-200 response: //p' "$WORK/$p.txt" | cut -c1-200))"
+    loud "herald $name: $n non-2xx responses (first: $(sed -n -E 's/^lua: first (non-200|bad) response: //p' "$WORK/$p.txt" | cut -c1-200))"
   fi
   if (( ${t:-0} > 0 )); then loud "herald $name: $t 200 responses without the expected member"; fi
   if [[ -n $(metric "${p}_sockerr") ]]; then log "WARNING herald $name: socket errors: $(metric "${p}_sockerr")"; fi
