@@ -30,18 +30,20 @@ struct SharedStateConformanceTests {
         try await SharedStateConformance.replayConcurrent { Self.replicas($0) { ReplayCache() } }
     }
 
-    @Test("the checks fail for state that is not shared: one cache or sequence per replica")
-    func unsharedStateFails() async throws {
-        // What issue 14 must not ship: each replica with its own cache accepts one jti on each,
-        // and each with its own counter hands out one sequence twice. The checks notice.
-        await withKnownIssue("separate caches each accept the jti") {
-            try await SharedStateConformance.replayRefused { count in (0..<count).map { _ in ReplayCache() } }
-        }
-        await withKnownIssue("separate counters repeat sequences") {
-            try await SharedStateConformance.sequenceConcurrent { count in
-                (0..<count).map { _ in LocalFederationSequence() }
-            }
-        }
+    @Test("state that is not shared breaks what the checks assert: a jti fresh on each replica, a sequence twice")
+    func unsharedStateBreaksTheGuarantees() async throws {
+        // What issue 14 must not ship, stated as the very answers replayRefused and
+        // sequenceConcurrent refuse: each replica with its own cache accepts one jti on each,
+        // and each with its own counter hands out one sequence twice.
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let caches: [any AssertionReplayCache] = [ReplayCache(), ReplayCache()]
+        #expect(try await caches[0].record("acme|bot|jti-1", expiresAt: now + 60, now: now) == .fresh)
+        #expect(try await caches[1].record("acme|bot|jti-1", expiresAt: now + 60, now: now + 1) == .fresh,
+                "a second, separate cache takes the replay for a first use")
+        let counters: [any FederationSequence] = [LocalFederationSequence(), LocalFederationSequence()]
+        let first = try await counters[0].next(realm: "acme", atLeast: 1_000)
+        let second = try await counters[1].next(realm: "acme", atLeast: 1_000)
+        #expect(first == second, "separate counters hand out one sequence twice")
     }
 
     @Test("a replay cache that cannot answer refuses the assertion with 503 (fail closed), not counted as a failure")
