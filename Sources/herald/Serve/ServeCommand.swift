@@ -208,14 +208,17 @@ struct ServeCommand: AsyncParsableCommand {
         return try StoreLocation(parsing: text)
     }
 
+    /// A setting's text: the flag, else the environment variable, else the default, refused
+    /// with the option, the variable and `check`'s problem when `check` finds one.
+    private func value(_ flag: String?, _ variable: String, _ option: String, _ fallback: String,
+                       _ check: (String) -> String?) throws -> String {
+        let text = flag ?? environment[variable] ?? fallback
+        if let problem = check(text) { throw ValidationError("\(option) (env \(variable)): \(problem)") }
+        return text
+    }
+
     /// The checkpoint interval and the writer's queue and batch bounds.
     private func auditSettings() throws -> (Duration, AuditWriterSettings) {
-        func value(_ flag: String?, _ variable: String, _ option: String, _ fallback: String,
-                   _ check: (String) -> String?) throws -> String {
-            let text = flag ?? environment[variable] ?? fallback
-            if let problem = check(text) { throw ValidationError("\(option): \(problem)") }
-            return text
-        }
         let interval = try value(auditCheckpointInterval, "HERALD_AUDIT_CHECKPOINT_INTERVAL", "--audit-checkpoint-interval",
                                  "60s", ServerConfigChecks.duration)
         let pending = try value(auditMaxPending, "HERALD_AUDIT_MAX_PENDING", "--audit-max-pending", "100000",
@@ -230,11 +233,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// federation refresh. Each from 1s to 1h (``ServerConfigChecks/checkInterval(_:)``).
     func checkIntervals() throws -> (keys: Duration, ldapSync: Duration, federationRefresh: Duration) {
         func interval(_ flag: String?, _ variable: String, _ option: String, _ fallback: String) throws -> Duration {
-            let text = flag ?? environment[variable] ?? fallback
-            if let problem = ServerConfigChecks.checkInterval(text) {
-                throw ValidationError("\(option) (env \(variable)): \(problem)")
-            }
-            return .seconds(DurationText.seconds(text) ?? 0)
+            .seconds(DurationText.seconds(try value(flag, variable, option, fallback, ServerConfigChecks.checkInterval)) ?? 0)
         }
         return (keys: try interval(keyCheckInterval, "HERALD_KEY_CHECK_INTERVAL", "--key-check-interval", "30s"),
                 ldapSync: try interval(ldapSyncCheckInterval, "HERALD_LDAP_SYNC_CHECK_INTERVAL",
