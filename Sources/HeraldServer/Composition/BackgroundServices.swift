@@ -29,11 +29,7 @@ struct BackgroundServices {
         // this replica's own, so they apply nothing; a shared feed slots in without more wiring).
         let followers: [any Service] = [
             LifecycleFollower(lifecycle: lifecycle),
-            RealmFollower(registry: registry, store: services.store, keyManager: services.keyManager,
-                          directories: services.directories, publicURL: configuration.publicURL, logger: logger) { name in
-                try await lifecycle.load(realm: name)
-                try await federation.load(realm: name)
-            },
+            RealmFollower(loader: services.realmLoader, logger: logger),
         ]
         let all: [any Service] = auditWriter + [keyService, ldapSync, refreshService] + followers
             + (checkpointService.map { [$0] } ?? [])

@@ -19,6 +19,8 @@ struct DomainServices {
     let lifecycle: LifecycleService
     let federation: FederationService
     let directories: DirectoryProvider
+    /// Builds and installs a realm from the store (at start, and for the realm follower).
+    let realmLoader: RealmLoader
     let clock: any HeraldClock
     let logger: Logger
 
@@ -40,17 +42,15 @@ struct DomainServices {
             http: FederationService.httpClient, metrics: metrics)
         let directories = DirectoryProvider(clock: clock, logger: logger, dataDirectory: configuration.dataDirectory,
                                             metrics: metrics)
-        for name in realms.names {
-            guard let config = try await store.realm(named: name) else { continue }
-            let ring = KeyRing(realm: name)
-            try await keyManager.synchronize(config, ring: ring)
-            registry.install(try RealmRuntime(config: config, publicURL: configuration.publicURL, keyRing: ring,
-                                              directory: directories.directory(for: config)))
+        let realmLoader = RealmLoader(registry: registry, store: store, keyManager: keyManager, directories: directories,
+                                      publicURL: configuration.publicURL) { name in
             try await lifecycle.load(realm: name)
             try await federation.load(realm: name)
         }
+        for name in realms.names { try await realmLoader.load(realm: name) }
         return DomainServices(store: store, hasher: opened.masterKey.secretHasher, registry: registry,
                               audit: audit, metrics: metrics, keyManager: keyManager, lifecycle: lifecycle,
-                              federation: federation, directories: directories, clock: clock, logger: logger)
+                              federation: federation, directories: directories, realmLoader: realmLoader,
+                              clock: clock, logger: logger)
     }
 }

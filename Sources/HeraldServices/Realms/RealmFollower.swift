@@ -9,15 +9,9 @@ import ServiceLifecycle
 /// request here serves the new version (and re-renders discovery and JWKS). With the
 /// in-process feed every change is this replica's own and is skipped.
 package struct RealmFollower: Service {
-    package let registry: RealmRegistry
-    package let store: any RealmRepository
-    package let keyManager: KeyManager
-    package let directories: DirectoryProvider
-    package let publicURL: String
-    /// Loads what else a realm new to this replica needs (its lifecycle book, its
-    /// federation state), as the start does.
-    package let loadNewRealm: @Sendable (String) async throws -> Void
-    /// Where the changes come from: the registry's feed, unless told otherwise.
+    /// Builds and installs a changed realm, as the start does.
+    package let loader: RealmLoader
+    /// Where the changes come from.
     package let changes: any RealmChangeFeed
     /// This replica (changes it made itself are skipped).
     package let replica: ReplicaID
@@ -26,20 +20,23 @@ package struct RealmFollower: Service {
     /// retried, never dropped, so the realm cannot stay on an old version here.
     package let retryDelay: Duration
 
+    /// `changes` and `replica` default to the loader's registry's feed and replica id.
+    package init(loader: RealmLoader, changes: (any RealmChangeFeed)? = nil, replica: ReplicaID? = nil,
+                 logger: Logger, retryDelay: Duration = .seconds(1)) {
+        self.loader = loader
+        self.changes = changes ?? loader.registry.changes
+        self.replica = replica ?? loader.registry.replica
+        self.logger = logger
+        self.retryDelay = retryDelay
+    }
+
     package init(registry: RealmRegistry, store: any RealmRepository, keyManager: KeyManager,
                  directories: DirectoryProvider, publicURL: String, changes: (any RealmChangeFeed)? = nil,
                  replica: ReplicaID? = nil, logger: Logger,
                  retryDelay: Duration = .seconds(1), loadNewRealm: @escaping @Sendable (String) async throws -> Void) {
-        self.registry = registry
-        self.store = store
-        self.keyManager = keyManager
-        self.directories = directories
-        self.publicURL = publicURL
-        self.changes = changes ?? registry.changes
-        self.replica = replica ?? registry.replica
-        self.logger = logger
-        self.retryDelay = retryDelay
-        self.loadNewRealm = loadNewRealm
+        self.init(loader: RealmLoader(registry: registry, store: store, keyManager: keyManager, directories: directories,
+                                      publicURL: publicURL, loadNewRealm: loadNewRealm),
+                  changes: changes, replica: replica, logger: logger, retryDelay: retryDelay)
     }
 
     package func run() async throws {
@@ -62,13 +59,7 @@ package struct RealmFollower: Service {
 
     /// Builds and installs the stored version of `realm`, keeping its key ring.
     package func reload(realm name: String) async throws {
-        guard let config = try await store.realm(named: name) else { return }
-        let existing = registry.runtime(named: name)
-        let ring = existing?.keyRing ?? KeyRing(realm: name)
-        try await keyManager.synchronize(config, ring: ring)
-        registry.install(try RealmRuntime(config: config, publicURL: publicURL, keyRing: ring,
-                                          directory: directories.directory(for: config)))
-        if existing == nil { try await loadNewRealm(name) }
+        try await loader.load(realm: name)
         logger.info("realm reloaded after a change on another replica", metadata: ["realm.id": "\(name)"])
     }
 }
