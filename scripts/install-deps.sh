@@ -41,8 +41,9 @@ packages=(libsqlite3-dev libldap2-dev zlib1g-dev git curl python3)
 # The LDAP tests start their own slapd (scripts/slapd-fixture.sh) and seed it with ldapadd;
 # the interop tests run in a venv of the Debian python3; systemd brings systemd-analyze, which
 # checks deploy/herald.service (Tests/setup/test_deploy.py). The PostgreSQL store tests start
-# their own cluster (scripts/postgres.sh).
-[[ $mode == test ]] && packages+=(slapd ldap-utils openssl python3-venv systemd postgresql-15)
+# their own cluster (scripts/postgres.sh); the replica tests put nginx in front of two servers
+# (scripts/replicas.sh, its own config and pid under a temp dir).
+[[ $mode == test ]] && packages+=(slapd ldap-utils openssl python3-venv systemd postgresql-15 nginx)
 if (( print )); then printf '%s\n' "${packages[@]}"; exit 0; fi
 
 command -v swift >/dev/null || die "swift is not on PATH: install Swift 6 from https://www.swift.org/install/linux/ (README: Quick start)"
@@ -98,7 +99,8 @@ if (( ${#missing[@]} )); then
   installing_postgres=0
   for pkg in "${missing[@]}"; do [[ $pkg == slapd ]] && installing_slapd=1; done
   # postgresql-15's maintainer script would start the system cluster on 5432: the same policy.
-  for pkg in "${missing[@]}"; do [[ $pkg == postgresql-15 ]] && installing_postgres=1; done
+  # nginx's would start the system nginx on port 80: the same policy too.
+  for pkg in "${missing[@]}"; do [[ $pkg == postgresql-15 || $pkg == nginx ]] && installing_postgres=1; done
   if (( installing_slapd || installing_postgres )) && [[ ! -e $policy_rc_d ]]; then
     printf '#!/bin/sh\n# scripts/install-deps.sh: no service starts while Herald'"'"'s test packages install.\nexit 101\n' \
       | $SUDO tee "$policy_rc_d" >/dev/null
