@@ -25,4 +25,14 @@ public protocol Store: RealmRepository, KeyRepository, LifecycleRepository, Fede
     /// The store's audit log, with its group-commit writer configured by `settings`. One per
     /// store and process: the writer caches each realm's chain head.
     func makeAuditLog(settings: AuditWriterSettings, logger: Logger?) -> any AuditLogWriter
+
+    /// The replica-shared state in this store, for a store several processes serve at once
+    /// (issue 14); nil for a store only one process opens, whose caller then uses the
+    /// in-process implementations. One per store and process: it owns the change listener.
+    func sharedState() -> SharedState?
+}
+
+extension Store {
+    /// A store one process opens shares nothing.
+    public func sharedState() -> SharedState? { nil }
 }
