@@ -73,7 +73,7 @@ ROWS = [
     # Against Herald itself: the same client_secret_basic run with the audit log off.
     dict(key="audit_on_off", label="tokens/s with the durable audit log (vs herald --audit-log off)",
          herald="herald_tok_basic_rps", self_ref="herald_tok_noaudit_rps",
-         target=("self_ratio_ge", 0.8), fmt="{:,.0f}", errors=["herald_tok_noaudit_non2xx"]),
+         target=("self_ratio_ge", 0.85), fmt="{:,.0f}", errors=["herald_tok_noaudit_non2xx"]),
     # Issue 12 item 2: the issued access token's size (bench/token_size.py; per claim below).
     dict(key="token_bytes_basic", label="access token size, bytes (client_secret_basic)",
          herald="token_basic_bytes", fmt="{:,.0f}", better="lower", gated=True),
