@@ -101,6 +101,20 @@ enum PostgresMigrations {
                 value TEXT NOT NULL
             )
             """),
+        // The replica-shared state (PostgresSharedState): used client assertion ids, and the
+        // last federation bundle sequence of each realm. No foreign key to realms: a replay
+        // entry outlives nothing, and a sequence must never go back if a realm is re-created.
+        ("0007_create_shared_state", """
+            CREATE TABLE assertion_replay (
+                id TEXT PRIMARY KEY,
+                expires_at DOUBLE PRECISION NOT NULL
+            );
+            CREATE INDEX assertion_replay_by_expiry ON assertion_replay(expires_at);
+            CREATE TABLE federation_sequences (
+                realm TEXT PRIMARY KEY,
+                last BIGINT NOT NULL
+            )
+            """),
     ]
 
     /// Token keys and federation keys have one shape (SQLite's `signing_keys`).

@@ -15,6 +15,10 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     private let runTask: Task<Void, Never>
+    /// The replica-shared state in this database (``sharedState()``); its listener connects
+    /// on the first subscription.
+    let shared: SharedState
+    let listener: PostgresChangeListener
 
     /// Connects to the database `location` names, proves it answers (a clear error when it is
     /// unreachable, refuses the credentials or does not exist), then, for ``StoreAccess/readWrite``,
@@ -41,18 +45,29 @@ public final class PostgresStore: Sendable {
         }
         for await _ in entered {}
         await Task.yield()
-        return PostgresStore(location: location, client: client, logger: logger, runTask: runTask)
+        return PostgresStore(location: location, endpoint: endpoint, client: client, logger: logger, runTask: runTask)
     }
 
-    private init(location: StoreLocation, client: PostgresClient, logger: Logger, runTask: Task<Void, Never>) {
+    private init(location: StoreLocation, endpoint: PostgresEndpoint, client: PostgresClient, logger: Logger,
+                 runTask: Task<Void, Never>) {
         self.location = location
         self.client = client
         self.logger = logger
         self.runTask = runTask
+        let listener = PostgresChangeListener(endpoint: endpoint, logger: logger)
+        self.listener = listener
+        shared = SharedState(
+            replica: .process, replayCache: PostgresReplayCache(client: client, logger: logger),
+            lifecycleChanges: PostgresLifecycleChangeFeed(client: client, logger: logger, listener: listener),
+            realmChanges: PostgresRealmChangeFeed(client: client, logger: logger, listener: listener),
+            federationSequence: PostgresFederationSequence(client: client, logger: logger))
     }
 
-    /// Closes the pool: running queries fail, no new ones start.
-    public func close() { runTask.cancel() }
+    /// Closes the pool and the change listener: running queries fail, no new ones start.
+    public func close() {
+        listener.close()
+        runTask.cancel()
+    }
 
     /// `body` on one direct connection, before the pool exists: the pool retries a failing
     /// connect quietly, and a mistyped password must stop the start with the server's reason.
