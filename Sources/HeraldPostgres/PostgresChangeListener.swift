@@ -39,7 +39,7 @@ final class PostgresChangeListener: Sendable {
     let subscribeWait: Duration
     private let state = Mutex(State())
 
-    init(endpoint: PostgresEndpoint, logger: Logger, pingInterval: Duration = .seconds(5),
+    init(endpoint: PostgresEndpoint, logger: Logger, pingInterval: Duration = .seconds(2),
          subscribeWait: Duration = .seconds(10)) {
         self.endpoint = endpoint
         self.logger = logger
@@ -47,8 +47,12 @@ final class PostgresChangeListener: Sendable {
         self.subscribeWait = subscribeWait
     }
 
-    /// Whether the connection is listening now (readiness).
+    /// Whether the connection is listening now.
     var isListening: Bool { state.withLock { $0.listening } }
+
+    /// Whether a subscriber waits for changes that cannot reach it now (started, not
+    /// listening): this replica may miss other replicas' kills until it reconnects.
+    var isDown: Bool { state.withLock { $0.task != nil && !$0.listening && !$0.closed } }
 
     /// How many times it has started listening (tests: a reconnect happened).
     var connectCount: Int { state.withLock { $0.connects } }
