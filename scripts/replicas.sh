@@ -16,13 +16,14 @@
 #               (created here, dropped by --purge); or HERALD_REPLICAS_STORE as given
 #   replica a   herald serve --store postgres://… --data DIR/a/data, log DIR/a/herald.log
 #   replica b   the same store, master key and realm files, --data DIR/b/data
-#   nginx       DIR/nginx (config, pid, logs, temp files), deploy/nginx/herald.conf with these
-#               ports: round robin over a and b, passive health checks
+#   nginx       DIR/nginx (config, pid, logs, temp files; as root: a directory of its own in the
+#               temp dir, nginx running as nobody), deploy/nginx/herald.conf with these ports:
+#               round robin over a and b, passive health checks
 # Both replicas use nginx's URL as --public-url, so a token from either has the same issuer.
 # Replica a starts first and creates the master realm; its admin credentials are copied to
 # DIR/admin-credentials (they log in at either replica: the client is in the database).
 #
-# Output of start (and status), one per line: lb=URL a=URL b=URL store=URL dir=DIR
+# Output of start (and status), one per line: lb=URL a=URL b=URL store=URL dir=DIR nginx_dir=DIR
 # admin_credentials=FILE master_key=FILE a_pid=PID b_pid=PID nginx_pid=PID.
 #
 # Environment (all optional):
@@ -115,6 +116,10 @@ initialise() {
     printf 'REALMS=%q\nDEFAULT_REALM=%q\n' "$realms" "${HERALD_REPLICAS_DEFAULT_REALM:-acme}"
     printf 'SERVE_ARGS=%q\nLDAP=%q\n' "${HERALD_REPLICAS_SERVE_ARGS:-}" "${HERALD_REPLICAS_LDAP:-0}"
     printf 'HERALD=%q\n' "$(realpath "${HERALD_BIN:-$REPO/.build/debug/herald}")"
+    # As root nginx runs as nobody, who may not be able to reach DIR (pytest's temp dirs are
+    # 0700): its directory is then one of its own in the temp dir, which only nobody writes.
+    if [[ $(id -u) == 0 ]]; then printf 'NGINX_DIR=%q\n' "$(mktemp -d "${TMPDIR:-/tmp}/herald-replicas-nginx-XXXXXX")"
+    else printf 'NGINX_DIR=%q\n' "$DIR/nginx"; fi
   } >"$STATE.new"
   chmod 0600 "$STATE.new"
   mv "$STATE.new" "$STATE"
@@ -151,7 +156,7 @@ start_replica() {  # $1 = a or b
 }
 
 start_nginx() {
-  local d=$DIR/nginx
+  local d=$NGINX_DIR
   live_pid "$d/nginx.pid" nginx >/dev/null && return 0
   [[ -x $NGINX ]] || die "nginx is not installed: run scripts/install-deps.sh --test (apt-get install nginx)"
   mkdir -p "$d/tmp" "$d/logs"
@@ -177,11 +182,11 @@ http {
     include $d/herald.conf;
 }
 EOF
-  # nginx never runs as root here: as root, it runs as nobody, which owns only DIR/nginx.
+  # nginx never runs as root here: as root, it runs as nobody, which owns only its directory.
   local as_user=()
   if [[ $(id -u) == 0 ]]; then
     id nobody >/dev/null 2>&1 || die "running as root needs the 'nobody' user to run nginx as"
-    chmod 0711 "$DIR"
+    chmod 0755 "$d"
     chown -R nobody: "$d"
     as_user=(runuser -u nobody --)
   fi
@@ -198,10 +203,11 @@ EOF
 }
 
 print_urls() {
-  printf 'lb=%s\na=http://127.0.0.1:%s\nb=http://127.0.0.1:%s\nstore=%s\ndir=%s\n' "$LB" "$PORT_A" "$PORT_B" "$STORE" "$DIR"
+  printf 'lb=%s\na=http://127.0.0.1:%s\nb=http://127.0.0.1:%s\nstore=%s\ndir=%s\nnginx_dir=%s\n' \
+    "$LB" "$PORT_A" "$PORT_B" "$STORE" "$DIR" "$NGINX_DIR"
   printf 'admin_credentials=%s\nmaster_key=%s\n' "$DIR/admin-credentials" "$DIR/master.key"
   printf 'a_pid=%s\nb_pid=%s\nnginx_pid=%s\n' "$(live_pid "$DIR/a/pid" herald || true)" \
-    "$(live_pid "$DIR/b/pid" herald || true)" "$(live_pid "$DIR/nginx/nginx.pid" nginx || true)"
+    "$(live_pid "$DIR/b/pid" herald || true)" "$(live_pid "$NGINX_DIR/nginx.pid" nginx || true)"
 }
 
 # --- commands --------------------------------------------------------------------------------
@@ -234,7 +240,7 @@ stop() {
   [[ ${1:-} == --purge ]] && purge=1
   [[ -n ${1:-} && $purge == 0 ]] && die "stop takes no option but --purge"
   load_state || { (( purge )) && rm -rf "$DIR"; return 0; }
-  stop_pid "$DIR/nginx/nginx.pid" nginx nginx
+  stop_pid "$NGINX_DIR/nginx.pid" nginx nginx
   stop_pid "$DIR/a/pid" herald "replica a"
   stop_pid "$DIR/b/pid" herald "replica b"
   if [[ $LDAP == 1 && -d $DIR/slapd ]]; then scripts/slapd-fixture.sh stop "$DIR/slapd" >/dev/null || true; fi
@@ -243,7 +249,7 @@ stop() {
       psql_url "$(scripts/postgres.sh start)" -c "DROP DATABASE IF EXISTS $DATABASE" >/dev/null \
         || die "could not drop the database $DATABASE: drop it by hand"
     fi
-    rm -rf "$DIR"
+    rm -rf "$DIR" "$NGINX_DIR"
   fi
 }
 
@@ -254,7 +260,7 @@ status() {
     case $piece in
       a) pid=$(live_pid "$DIR/a/pid" herald || true); url=http://127.0.0.1:$PORT_A ;;
       b) pid=$(live_pid "$DIR/b/pid" herald || true); url=http://127.0.0.1:$PORT_B ;;
-      nginx) pid=$(live_pid "$DIR/nginx/nginx.pid" nginx || true); url=$LB ;;
+      nginx) pid=$(live_pid "$NGINX_DIR/nginx.pid" nginx || true); url=$LB ;;
     esac
     if [[ -n $pid ]]; then
       printf '%-6s running  pid %-8s %s  /health/ready: HTTP %s\n' "$piece" "$pid" "$url" "$(http_status "$url/health/ready")"
