@@ -16,7 +16,8 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     private let runTask: Task<Void, Never>
     /// The replica-shared state in this database (``sharedState()``); its listener connects
-    /// on the first subscription.
+    /// on the first subscription. Each store is its own replica (a fresh id): the server
+    /// opens one per process, and two in one process (tests) must not skip each other's changes.
     let shared: SharedState
     let listener: PostgresChangeListener
 
@@ -57,7 +58,7 @@ public final class PostgresStore: Sendable {
         let listener = PostgresChangeListener(endpoint: endpoint, logger: logger)
         self.listener = listener
         shared = SharedState(
-            replica: .process, replayCache: PostgresReplayCache(client: client, logger: logger),
+            replica: ReplicaID(UUID().uuidString), replayCache: PostgresReplayCache(client: client, logger: logger),
             lifecycleChanges: PostgresLifecycleChangeFeed(client: client, logger: logger, listener: listener),
             realmChanges: PostgresRealmChangeFeed(client: client, logger: logger, listener: listener),
             federationSequence: PostgresFederationSequence(client: client, logger: logger))

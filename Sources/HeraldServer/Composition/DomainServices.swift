@@ -9,6 +9,8 @@ import Logging
 /// lifecycle book and federation state loaded.
 struct DomainServices {
     let store: any Store
+    /// The replay cache, change feeds and bundle sequence every replica on the store shares.
+    let shared: SharedState
     /// Digests client secrets (from the master key).
     let hasher: SecretHasher
     let registry: RealmRegistry
@@ -27,19 +29,24 @@ struct DomainServices {
     static func build(_ configuration: ServerConfiguration, opened: OpenedStore, realms: ServedRealms,
                       clock: any HeraldClock, logger: Logger) async throws -> DomainServices {
         let store = opened.store, sealer = opened.masterKey.keySealer
-        let registry = RealmRegistry(defaultRealm: realms.defaultRealm)
+        let shared = SharedState.of(store)
+        let registry = RealmRegistry(defaultRealm: realms.defaultRealm, changes: shared.realmChanges,
+                                     replica: shared.replica)
         let audit = configuration.auditLog ? store.makeAuditLog(settings: configuration.auditWriter, logger: logger) : nil
         let metrics = HeraldMetrics()
         audit?.observeBatches { duration, failed in
             if failed { metrics.auditBatchFailed() } else { metrics.auditBatchCommitted(duration: duration) }
         }
         if audit == nil { logger.warning("the audit log is OFF: decisions are not recorded (benchmarks only)") }
-        let keyManager = KeyManager(store: store, sealer: sealer, clock: clock, logger: logger, audit: audit)
-        let lifecycle = LifecycleService(store: store, book: LifecycleBook(), audit: audit, clock: clock, logger: logger)
+        // Key changes go out on the realm feed: another replica reloads the realm, keys and JWKS.
+        let keyManager = KeyManager(store: store, sealer: sealer, clock: clock, logger: logger, audit: audit,
+                                    changes: shared.realmChanges, replica: shared.replica)
+        let lifecycle = LifecycleService(store: store, book: LifecycleBook(), audit: audit, clock: clock, logger: logger,
+                                         changes: shared.lifecycleChanges, replica: shared.replica)
         let federation = FederationService(
             keys: FederationKeys(store: store, sealer: sealer, clock: clock, audit: audit, logger: logger),
             peerStore: store, registry: registry, book: lifecycle.book, clock: clock, logger: logger,
-            http: FederationService.httpClient, metrics: metrics)
+            http: FederationService.httpClient, metrics: metrics, sequences: shared.federationSequence)
         let directories = DirectoryProvider(clock: clock, logger: logger, dataDirectory: configuration.dataDirectory,
                                             metrics: metrics)
         let realmLoader = RealmLoader(registry: registry, store: store, keyManager: keyManager, directories: directories,
@@ -48,7 +55,7 @@ struct DomainServices {
             try await federation.load(realm: name)
         }
         for name in realms.names { try await realmLoader.load(realm: name) }
-        return DomainServices(store: store, hasher: opened.masterKey.secretHasher, registry: registry,
+        return DomainServices(store: store, shared: shared, hasher: opened.masterKey.secretHasher, registry: registry,
                               audit: audit, metrics: metrics, keyManager: keyManager, lifecycle: lifecycle,
                               federation: federation, directories: directories, realmLoader: realmLoader,
                               clock: clock, logger: logger)

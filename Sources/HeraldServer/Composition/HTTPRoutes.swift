@@ -56,7 +56,7 @@ struct HTTPRoutes {
         router.addRoutes(HealthEndpoint(readiness: readiness, metrics: metrics).routes)
         router.addRoutes(DiscoveryEndpoint(registry: registry).routes)
         router.addRoutes(JWKSEndpoint(registry: registry).routes)
-        let authenticator = ClientAuthenticator(hasher: services.hasher, replayCache: ReplayCache(), clock: clock,
+        let authenticator = ClientAuthenticator(hasher: services.hasher, replayCache: services.shared.replayCache, clock: clock,
                                                 limiter: limiter)
         router.addRoutes(TokenEndpoint(registry: registry, authenticator: authenticator,
                                        issuer: AccessTokenIssuer(clock: clock), lifecycle: lifecycle,
@@ -78,6 +78,9 @@ struct HTTPRoutes {
         router.addRoutes(MCPSTrustAuthorityEndpoint(registry: registry, store: store, book: lifecycle.book,
                                                     clock: clock).routes)
         router.addRoutes(FederationEndpoint(registry: registry, federation: federation).routes)
+        router.addRoutes(CapabilityEndpoint(registry: registry, callers: callers,
+                                            consumer: CapabilityConsumer(store: store, book: lifecycle.book, clock: clock),
+                                            lifecycle: lifecycle, audit: audit, logger: logger).routes)
         router.addRoutes(MCPGateEndpoint(registry: registry, callers: callers, tokens: tokens, federation: federation,
                                          passports: PassportChecker(store: store, clock: clock), lifecycle: lifecycle,
                                          audit: audit, logger: logger, metrics: metrics).routes)
