@@ -35,6 +35,7 @@ public enum RealmDocument {
         if !config.tools.isEmpty { document["tools"] = config.tools.mapValues(\.name) }
         if let federation = config.federation { document["federation"] = federationObject(federation) }
         if let bruteForce = config.bruteForce { document["brute_force"] = bruteForceObject(bruteForce) }
+        if let capabilities = config.capabilities { document["capabilities"] = capabilitiesObject(capabilities) }
         if let idps = config.upstreamIdPs, !idps.isEmpty { document["upstream_idps"] = idps.map(upstreamIdPObject) }
         return document
     }

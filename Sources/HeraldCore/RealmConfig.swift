@@ -29,6 +29,9 @@ public struct RealmConfig: Sendable, Hashable, Codable {
     /// The `upstream_idps` section: identity providers whose tokens this realm exchanges;
     /// nil when there are none. Optional so realms stored before it existed still decode.
     public var upstreamIdPs: [UpstreamIdP]? = nil
+    /// The `capabilities` section (capability token lifetimes); nil when the file has none
+    /// (``CapabilitySettings/defaults`` apply). Optional so realms stored before it decode.
+    public var capabilities: CapabilitySettings? = nil
 
     public init(name: String, displayName: String? = nil, tokenLifetimeSeconds: Int = 300,
                 algorithms: [SigningAlgorithm] = [.es256], keyRotationSeconds: Int = 30 * 86400,
@@ -60,6 +63,9 @@ public struct RealmConfig: Sendable, Hashable, Codable {
 
     /// The brute-force limits in force: the realm's own, else ``BruteForceSettings/defaults``.
     public var effectiveBruteForce: BruteForceSettings { bruteForce ?? .defaults }
+
+    /// The capability lifetimes in force: the realm's own, else ``CapabilitySettings/defaults``.
+    public var effectiveCapabilities: CapabilitySettings { capabilities ?? .defaults }
 
     /// The algorithm that signs tokens.
     public var signingAlgorithm: SigningAlgorithm { algorithms.first ?? .es256 }

@@ -115,6 +115,7 @@ enum PostgresMigrations {
                 last BIGINT NOT NULL
             )
             """),
+        ("0008_create_consumed_capabilities", PostgresStore.createCapabilities),
     ]
 
     /// Token keys and federation keys have one shape (SQLite's `signing_keys`).

@@ -98,6 +98,8 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("0004_create_lifecycle") { db in try createLifecycle(db) }
         migrator.registerMigration("0005_create_federation") { db in try createFederation(db) }
         migrator.registerMigration("0006_create_herald_meta") { db in try StoreSchema.createMeta(db) }
+        // 0007 is PostgreSQL's replica-shared state (SQLite shares nothing): the numbers stay one sequence.
+        migrator.registerMigration("0008_create_consumed_capabilities") { db in try createCapabilities(db) }
         return migrator
     }
 

@@ -12,6 +12,7 @@ extension StoreConformance {
         try await lifecycle(try await makeStore())
         try await lifecycleRules(try await makeStore())
         try await federationPeers(try await makeStore())
+        try await capabilities(try await makeStore())
         try await health(try await makeStore())
         try await auditLog(try await makeStore())
     }

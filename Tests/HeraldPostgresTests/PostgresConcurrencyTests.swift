@@ -23,14 +23,14 @@ struct PostgresConcurrencyTests {
             let applied = try await PostgresFixture.strings(url, "SELECT id FROM herald_migrations ORDER BY id")
             #expect(applied == ["0001_create_realms", "0002_create_signing_keys", "0003_create_audit_log",
                                 "0004_create_lifecycle", "0005_create_federation", "0006_create_herald_meta",
-                                "0007_create_shared_state"])
+                                "0007_create_shared_state", "0008_create_consumed_capabilities"])
             // Every store works on the one schema.
             try await stores[0].save(RealmConfig(name: "acme"))
             for store in stores { #expect(try await store.realmNames() == ["acme"]) }
             // Opening again finds nothing to do.
             let again = try await PostgresStore.open(location)
             again.close()
-            #expect(try await PostgresFixture.strings(url, "SELECT id FROM herald_migrations").count == 7)
+            #expect(try await PostgresFixture.strings(url, "SELECT id FROM herald_migrations").count == 8)
         }
     }
 

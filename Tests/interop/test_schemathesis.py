@@ -91,6 +91,7 @@ STATE_DEPENDENT_400 = {
     "adminSetLevels": "earned_at_score must rise strictly from L0 to L4 in the merged table",
     "issuePassport": "public_key must be a valid P-256 key, or the agent must have one registered",
     "reportOutcome": "reference is at most 512 bytes of UTF-8 (maxLength counts characters)",
+    "consumeCapability": "the capability must be one the realm issued, unused, unrevoked, for a serving agent",
 }
 POSITIVE_EXPECTED = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 

@@ -1,14 +1,14 @@
 import Logging
 
 /// Everything Herald keeps, behind one value the composition root opens from configuration
-/// (``StoreBackends/open(_:access:logger:)``): realms, keys, lifecycle, federation state and
-/// the audit log. Services still take the narrow repository protocols; only the composition
-/// root and the offline tools hold a `Store`.
+/// (``StoreBackends/open(_:access:logger:)``): realms, keys, lifecycle, federation state,
+/// consumed capabilities and the audit log. Services still take the narrow repository
+/// protocols; only the composition root and the offline tools hold a `Store`.
 ///
 /// Every backend passes HeraldTesting's `StoreConformance` suite, which also checks the rules
 /// of ``KeyRules`` and ``LifecycleRules`` that each backend must apply inside its transactions.
 public protocol Store: RealmRepository, KeyRepository, LifecycleRepository, FederationPeerRepository,
-    AuditChainReader
+    CapabilityRepository, AuditChainReader
 {
     /// Where the store is (for logs and errors; passwords redacted by its description).
     var location: StoreLocation { get }

@@ -7,6 +7,8 @@ import Hummingbird
 extension TokenEndpoint {
     /// RFC 8693 token exchange (see ``TokenExchangeGrant``).
     func exchange(_ form: [String: String], client: ClientProfile, in realm: RealmRuntime) async throws -> Response {
+        // With authorization_details it asks for a capability (TokenEndpoint+Capability).
+        if CapabilityRequest.isCapabilityRequest(form) { return try await capability(form, client: client, in: realm) }
         let subjectToken = try TokenExchangeGrant.subjectToken(form)
         let actor = try await realm.resolve(client)
         let (actorDecision, actorRecord) = try await decide(actor, in: realm)
