@@ -5,70 +5,74 @@ import PostgresNIO
 import Synchronization
 
 /// The audit log in the PostgreSQL store: one hash chain per realm, shared by every Herald
-/// process on the database.
+/// process on the database, written with group commit.
 ///
-/// Each append is one transaction that first takes a transaction-scoped advisory lock on the
-/// realm's chain, then reads the chain head from the table, so two writers (two replicas, or
-/// two tasks of one) queue on the lock and never both extend the same head: the chain never
-/// forks, and no head is cached that another replica could have moved. `record` returns once
-/// the transaction has committed, and the pool's connections run with `synchronous_commit = on`
-/// whatever the server's default, so a caller may answer its request knowing the entry survives.
+/// `record` returns only once its entry is committed, and the pool's connections run with
+/// `synchronous_commit = on` whatever the server's default, so a caller may answer its request
+/// knowing the entry survives. Making every caller pay its own transaction (a round trip per
+/// statement and a WAL flush per commit) capped issuance at a few thousand tokens a second,
+/// so entries are queued and one writer task commits everything queued as one transaction:
+/// while a commit is in flight the next batch gathers (the SQLite store's writer does the same).
+///
+/// A batch's transaction first takes a transaction-scoped advisory lock on each realm chain it
+/// extends (in sorted order, so two replicas never wait on each other crosswise), then reads
+/// those chains' heads from the table: two writers (two replicas on the database) queue on the
+/// lock and never both extend the same head, the chain never forks, and no head is cached that
+/// another replica could have moved.
 public final class PostgresAuditLog: AuditLogWriter, Sendable {
     let store: PostgresStore
     let logger: Logger?
     let maxPending: Int
+    /// Most entries in one transaction, so one huge backlog cannot hold the chain lock for long.
+    let maxBatch: Int
     private let state = Mutex(State())
 
-    /// A log appending to `store`. `settings.maxPending` is reported in ``health``; each
-    /// append waits for a pooled connection, which bounds the work in flight.
+    /// A log appending to `store`. `settings.maxPending` bounds the queue in memory: beyond
+    /// it, callers wait (backpressure) instead of the queue growing without limit.
     public init(store: PostgresStore, settings: AuditWriterSettings, logger: Logger? = nil) {
         self.store = store
         self.logger = logger
         self.maxPending = settings.maxPending
+        self.maxBatch = settings.maxBatch
     }
 
     private struct State: Sendable {
-        var inFlight: [Int: ContinuousClock.Instant] = [:]
-        var nextID = 0
+        /// Admitted, waiting for the writer; never longer than `maxPending`.
+        var pending: [Pending] = []
+        /// Callers waiting for room in `pending`, in arrival order.
+        var overflow: [Pending] = []
+        var writerRunning = false
         var closed = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        var commitStarted: ContinuousClock.Instant?
+        var batchesCommitted = 0
         var lastSuccess: Date?
         var lastFailure: Date?
         var lastError: String?
         var observer: (@Sendable (Duration, Bool) -> Void)?
     }
 
-    @discardableResult
-    public func record(_ event: AuditEvent) async throws -> AuditEntry {
-        try await append(realm: event.realm) { head, connection, logger in
-            let entry = PostgresAuditChain.seal(event, sequence: head.seq + 1, previousHash: head.hash)
-            try await PostgresAuditChain.insert(entry, connection, logger: logger)
-            return entry
-        }
+    private struct Pending: Sendable {
+        let work: PostgresAuditChain.Work
+        let waiter: CheckedContinuation<AuditEntry?, any Error>
     }
 
+    /// Appends `event` to its realm's chain; returns the entry once its transaction has
+    /// committed. Once submitted, the event is written even if the caller is cancelled.
+    @discardableResult
+    public func record(_ event: AuditEvent) async throws -> AuditEntry {
+        guard let entry = try await submit(.event(event)) else {
+            throw HeraldError(.storage, "the audit writer returned no entry for a \(event.type) event")
+        }
+        return entry
+    }
+
+    /// Seals the realm's chain so far with a signed checkpoint (entry and signature in the
+    /// same transaction), or returns nil when nothing was appended since the last one.
     public func checkpoint(realm: String, at time: Date, sign: @escaping @Sendable ([UInt8]) throws -> String)
         async throws -> AuditEntry?
     {
-        try await append(realm: realm) { head, connection, logger -> AuditEntry? in
-            // Nothing since the last checkpoint (or nothing at all): nothing to seal.
-            guard head.seq > 0, !head.isCheckpoint else { return nil }
-            let event = AuditEvent(type: AuditCheckpoint.entryType, realm: realm, time: time, actor: "system",
-                                   detail: ["through_seq": String(head.seq), "through_hash": head.hash])
-            let entry = PostgresAuditChain.seal(event, sequence: head.seq + 1, previousHash: head.hash)
-            let checkpoint = AuditCheckpoint(realm: realm, seq: entry.sequence, hash: entry.hash,
-                                             timeMilliseconds: AuditQuery.milliseconds(entry.event.time))
-            let jws: String
-            do { jws = try sign(checkpoint.payload) } catch {
-                throw HeraldError(.crypto, "signing the audit checkpoint of \(realm): \(error)")
-            }
-            try await PostgresAuditChain.insert(entry, connection, logger: logger)
-            try await connection.query("""
-                INSERT INTO audit_checkpoints (realm, seq, hash, jws, created_ms)
-                VALUES (\(realm), \(entry.sequence), \(entry.hash), \(jws), \(checkpoint.timeMilliseconds))
-                """, logger: logger)
-            return entry
-        }
+        try await submit(.checkpoint(realm: realm, time: time, sign: sign))
     }
 
     public func entries(_ query: AuditQuery) async throws -> [AuditEntry] {
@@ -117,10 +121,9 @@ public final class PostgresAuditLog: AuditLogWriter, Sendable {
     public var health: AuditWriterHealth {
         let now = ContinuousClock.now
         return state.withLock { state in
-            AuditWriterHealth(pending: state.inFlight.count, waiting: 0, maxPending: maxPending,
-                              commitRunningFor: state.inFlight.values.min().map { now - $0 },
-                              lastSuccess: state.lastSuccess, lastFailure: state.lastFailure,
-                              lastError: state.lastError, closed: state.closed)
+            AuditWriterHealth(pending: state.pending.count, waiting: state.overflow.count, maxPending: maxPending,
+                              commitRunningFor: state.commitStarted.map { now - $0 }, lastSuccess: state.lastSuccess,
+                              lastFailure: state.lastFailure, lastError: state.lastError, closed: state.closed)
         }
     }
 
@@ -128,74 +131,101 @@ public final class PostgresAuditLog: AuditLogWriter, Sendable {
         state.withLock { $0.observer = observer }
     }
 
-    // MARK: - Appending
+    /// Committed write transactions so far (group commit: far fewer than entries; tests).
+    var batchesCommitted: Int { state.withLock { $0.batchesCommitted } }
 
-    struct ChainHead: Sendable {
-        var seq: Int64
-        var hash: String
-        var isCheckpoint: Bool
+    // MARK: - Queue
+
+    private enum Admission { case refused, queued, startWriter }
+
+    private func submit(_ work: PostgresAuditChain.Work) async throws -> AuditEntry? {
+        try await withCheckedThrowingContinuation { waiter in
+            let admission = state.withLock { state -> Admission in
+                if state.closed { return .refused }
+                let item = Pending(work: work, waiter: waiter)
+                guard state.pending.count < maxPending else {
+                    state.overflow.append(item)
+                    return .queued
+                }
+                state.pending.append(item)
+                if state.writerRunning { return .queued }
+                state.writerRunning = true
+                return .startWriter
+            }
+            switch admission {
+            case .refused: waiter.resume(throwing: HeraldError(.storage, "the audit log has been shut down"))
+            case .queued: break
+            case .startWriter: Task { await self.drain() }
+            }
+        }
     }
 
-    /// Runs `body` on the realm's chain head in one transaction under the chain's lock.
-    private func append<T: Sendable>(
-        realm: String,
-        _ body: @escaping @Sendable (ChainHead, PostgresConnection, Logger) async throws -> T
-    ) async throws -> T {
-        let admitted = state.withLock { state -> Int? in
-            guard !state.closed else { return nil }
-            state.nextID += 1
-            state.inFlight[state.nextID] = ContinuousClock.now
-            return state.nextID
+    /// The writer: commits batches until the queue is empty, then exits (the next submission
+    /// starts a new one). Only one runs at a time (`writerRunning`).
+    private func drain() async {
+        while let batch = takeBatch() { await commit(batch) }
+    }
+
+    private func takeBatch() -> [Pending]? {
+        let (batch, idleWaiters) = state.withLock { state -> ([Pending]?, [CheckedContinuation<Void, Never>]) in
+            guard !state.pending.isEmpty else {
+                state.writerRunning = false
+                defer { state.idleWaiters = [] }
+                return (nil, state.idleWaiters)
+            }
+            let count = min(state.pending.count, maxBatch)
+            let batch = Array(state.pending.prefix(count))
+            state.pending.removeFirst(count)
+            let admitted = min(maxPending - state.pending.count, state.overflow.count)
+            if admitted > 0 {
+                state.pending.append(contentsOf: state.overflow.prefix(admitted))
+                state.overflow.removeFirst(admitted)
+            }
+            return (batch, [])
         }
-        guard let id = admitted else { throw HeraldError(.storage, "the audit log has been shut down") }
+        for waiter in idleWaiters { waiter.resume() }
+        return batch
+    }
+
+    private func commit(_ batch: [Pending]) async {
+        let work = batch.map(\.work)
         let started = ContinuousClock.now
+        state.withLock { $0.commitStarted = started }
         let logger = store.logger
         do {
-            let value = try await store.transaction("appending to the audit log of \(realm)") { connection in
-                // Serialises the chain's writers across every process until COMMIT.
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("herald.audit:" + realm), 0))",
-                                           logger: logger)
-                var head = ChainHead(seq: 0, hash: AuditEntry.genesisHash, isCheckpoint: false)
-                for try await (seq, hash, type) in try await connection.query(
-                    "SELECT seq, hash, type FROM audit_log WHERE realm = \(realm) ORDER BY seq DESC LIMIT 1", logger: logger)
-                    .decode((Int64, String, String).self) {
-                    head = ChainHead(seq: seq, hash: hash, isCheckpoint: type == AuditCheckpoint.entryType)
-                }
-                return try await body(head, connection, logger)
+            let results = try await store.transaction("appending \(work.count) entries to the audit log") { connection in
+                try await PostgresAuditChain.append(work, connection, logger: logger)
             }
-            finish(id, started: started, error: nil)
-            return value
+            let observer = state.withLock { state in
+                state.batchesCommitted += 1
+                state.commitStarted = nil
+                state.lastSuccess = Date()
+                return state.observer
+            }
+            observer?(ContinuousClock.now - started, false)
+            for (item, result) in zip(batch, results) { item.waiter.resume(with: result) }
         } catch {
-            finish(id, started: started, error: error)
-            if let error = error as? HeraldError, error.code == .crypto { throw error }
-            self.logger?.error("audit entry not written", metadata: ["realm": "\(realm)", "error": "\(error)"])
-            throw error
-        }
-    }
-
-    private func finish(_ id: Int, started: ContinuousClock.Instant, error: (any Error)?) {
-        let (observer, waiters) = state.withLock { state in
-            state.inFlight[id] = nil
-            if let error {
+            // The transaction rolled back: nothing of the batch is in the table.
+            let observer = state.withLock { state in
+                state.commitStarted = nil
                 state.lastFailure = Date()
                 state.lastError = "\(error)"
-            } else {
-                state.lastSuccess = Date()
+                return state.observer
             }
-            var waiters: [CheckedContinuation<Void, Never>] = []
-            if state.inFlight.isEmpty { swap(&waiters, &state.idleWaiters) }
-            return (state.observer, waiters)
+            observer?(ContinuousClock.now - started, true)
+            self.logger?.error("audit batch not written", metadata: [
+                "audit.entries": "\(batch.count)", "error": "\(error)",
+            ])
+            for item in batch { item.waiter.resume(throwing: error) }
         }
-        observer?(ContinuousClock.now - started, error != nil)
-        for waiter in waiters { waiter.resume() }
     }
 
     private func waitUntilIdle(closing: Bool) async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             let idle = state.withLock { state in
                 if closing { state.closed = true }
-                if !state.inFlight.isEmpty { state.idleWaiters.append(waiter) }
-                return state.inFlight.isEmpty
+                if state.writerRunning { state.idleWaiters.append(waiter) }
+                return !state.writerRunning
             }
             if idle { waiter.resume() }
         }
