@@ -74,6 +74,10 @@ ROWS = [
     dict(key="audit_on_off", label="tokens/s with the durable audit log (vs herald --audit-log off)",
          herald="herald_tok_basic_rps", self_ref="herald_tok_noaudit_rps",
          target=("self_ratio_ge", 0.85), fmt="{:,.0f}", errors=["herald_tok_noaudit_non2xx"]),
+    # Issue 12: the same run on the PostgreSQL store (one replica, scripts/postgres.sh's cluster).
+    dict(key="postgres_tokens", label="tokens/s, client_secret_basic, PostgreSQL store (vs the SQLite store, same round)",
+         herald="herald_tok_pg_rps", self_ref="herald_tok_basic_rps", self_label="SQLite store",
+         target=("self_ratio_ge", 0.7), fmt="{:,.0f}", errors=["herald_tok_pg_non2xx", "herald_tok_pg_warm_non2xx"]),
     # Issue 12 item 2: the issued access token's size (bench/token_size.py; per claim below).
     dict(key="token_bytes_basic", label="access token size, bytes (client_secret_basic)",
          herald="token_basic_bytes", fmt="{:,.0f}", better="lower", gated=True),

@@ -17,6 +17,7 @@
 #   THREADS=2 CONNS=32 DURATION=10 WARMUP=2   wrk settings, identical for herald and peer
 #   ROUNDS=1                   run everything (herald, then the peer) this many times; with >= 3 the
 #                              report shows the median and the JSON min/median/max of every figure
+#   BENCH_POSTGRES=1           0 = skip the client_secret_basic run on the PostgreSQL store
 #   GATE_SCALE=0               1 = also run scripts/bench-gate.sh (10 000 and 1 000 000 agents, ~8 min)
 #   HERALD_BIN=path            use this binary, don't build
 #   PEER_CONFIGS="packaged wal nofsync"       peer configurations to measure ("" = skip the peer)
@@ -410,6 +411,7 @@ bench_herald() {
   measure_upstream_exchange
   measure_agent_signature
   measure_herald_audit_off
+  measure_herald_postgres
   measure_gate_scale
 }
 
@@ -466,6 +468,33 @@ measure_herald_audit_off() {
   fi
   herald_run herald_tok_noaudit "client_secret_basic tokens, audit off" "$DURATION" "$HERALD_TOKEN_URL" -s "$BENCH/wrk-basic.lua"
   stop_herald
+}
+
+# The same client_secret_basic run on the PostgreSQL store: one replica, `--store postgres://…`
+# on scripts/postgres.sh's cluster in a database of its own (created empty, dropped after),
+# against the SQLite run of the same round (target: ≥ 70 % of it). BENCH_POSTGRES=0 skips it;
+# without PostgreSQL installed it is skipped with a warning (scripts/install-deps.sh --test).
+pg_psql() { PGOPTIONS="-c client_min_messages=warning" "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+measure_herald_postgres() {
+  [[ ${BENCH_POSTGRES:-1} == 1 ]] || { record postgres_skipped "BENCH_POSTGRES=0"; return 0; }
+  if ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+    log "WARNING: PostgreSQL is not installed: the PostgreSQL store run is skipped (scripts/install-deps.sh --test)"
+    record postgres_skipped "PostgreSQL not installed"; return 0
+  fi
+  local admin_url db="herald_bench_$$"
+  admin_url=$("$REPO/scripts/postgres.sh" start 2> "$WORK/postgres-start.log") \
+    || { loud "scripts/postgres.sh start failed: $(tail -1 "$WORK/postgres-start.log")"; return 0; }
+  pg_psql "$admin_url" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" > "$WORK/postgres-db.log" 2>&1 \
+    || { loud "could not create the database $db: $(tail -1 "$WORK/postgres-db.log")"; return 0; }
+  rm -rf "$WORK/herald-data"
+  if HERALD_EXTRA_ARGS="--store ${admin_url%/*}/$db" start_herald; then
+    if (( WARMUP > 0 )); then
+      herald_run herald_tok_pg_warm "client_secret_basic warm-up, PostgreSQL store" "$WARMUP" "$HERALD_TOKEN_URL" -s "$BENCH/wrk-basic.lua"
+    fi
+    herald_run herald_tok_pg "client_secret_basic tokens, PostgreSQL store" "$DURATION" "$HERALD_TOKEN_URL" -s "$BENCH/wrk-basic.lua"
+    stop_herald
+  fi
+  pg_psql "$admin_url" -c "DROP DATABASE IF EXISTS $db" >> "$WORK/postgres-db.log" 2>&1 || log "WARNING: could not drop $db"
 }
 
 # ------------------------------------------------------------------------------ peer
