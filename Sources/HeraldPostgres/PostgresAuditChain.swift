@@ -75,14 +75,63 @@ enum PostgresAuditChain {
     /// Rows per INSERT statement: 11 parameters each, far below PostgreSQL's 65 535.
     static let rowsPerInsert = 1_000
 
+    /// A batch chained onto its heads, not yet written.
+    struct Sealed: Sendable {
+        /// A result per submission, in order.
+        var results: [Result<AuditEntry?, any Error>] = []
+        /// The rows to insert, in chain order per realm.
+        var entries: [AuditEntry] = []
+        var checkpoints: [(entry: AuditEntry, jws: String, createdMilliseconds: Int64)] = []
+        /// The heads after the batch.
+        var heads: [String: ChainHead]
+    }
+
+    /// Seals each submission in order onto `heads` (which must hold every realm of `work`). A
+    /// checkpoint whose signing fails only fails that checkpoint, before anything of it is sealed.
+    static func seal(_ work: [Work], onto heads: [String: ChainHead]) -> Sealed {
+        var sealed = Sealed(heads: heads)
+        sealed.results.reserveCapacity(work.count)
+        sealed.entries.reserveCapacity(work.count)
+        for item in work {
+            let realm = item.realm
+            guard let head = sealed.heads[realm] else { preconditionFailure("every realm of the batch has a head") }
+            switch item {
+            case .event(let event):
+                let entry = seal(event, sequence: head.seq + 1, previousHash: head.hash)
+                sealed.entries.append(entry)
+                sealed.heads[realm] = ChainHead(entry)
+                sealed.results.append(.success(entry))
+
+            case .checkpoint(_, let time, let sign):
+                // Nothing since the last checkpoint (or nothing at all): nothing to seal.
+                guard head.seq > 0, !head.isCheckpoint else {
+                    sealed.results.append(.success(nil))
+                    continue
+                }
+                let event = AuditEvent(type: AuditCheckpoint.entryType, realm: realm, time: time, actor: "system",
+                                       detail: ["through_seq": String(head.seq), "through_hash": head.hash])
+                let entry = seal(event, sequence: head.seq + 1, previousHash: head.hash)
+                let checkpoint = AuditCheckpoint(realm: realm, seq: entry.sequence, hash: entry.hash,
+                                                 timeMilliseconds: AuditQuery.milliseconds(entry.event.time))
+                let jws: String
+                do { jws = try sign(checkpoint.payload) } catch {
+                    sealed.results.append(.failure(HeraldError(.crypto, "signing the audit checkpoint of \(realm): \(error)")))
+                    continue
+                }
+                sealed.entries.append(entry)
+                sealed.checkpoints.append((entry, jws, checkpoint.timeMilliseconds))
+                sealed.heads[realm] = ChainHead(entry)
+                sealed.results.append(.success(entry))
+            }
+        }
+        return sealed
+    }
+
     /// Chains and inserts one batch inside the caller's transaction: locks every chain the batch
-    /// extends, reads their heads, seals each entry in order and inserts them in a few
-    /// multi-row statements (a round trip per row would cost more than the commit). Any
-    /// database error aborts the whole batch; a checkpoint whose signing fails only fails that
-    /// checkpoint, before anything of it is written. A result per submission, in order.
-    static func append(_ work: [Work], _ connection: PostgresConnection, logger: Logger) async throws
-        -> [Result<AuditEntry?, any Error>]
-    {
+    /// extends, reads their heads, seals the batch onto them and inserts it in a few multi-row
+    /// statements (a round trip per row would cost more than the commit). Any database error
+    /// aborts the whole batch; a sequence number taken meanwhile throws ``ChainConflict``.
+    static func appendLocked(_ work: [Work], _ connection: PostgresConnection, logger: Logger) async throws -> Sealed {
         var heads: [String: ChainHead] = [:]
         // Sorted: two replicas locking the same realms always take them in the same order.
         for realm in Set(work.map(\.realm)).sorted() {
@@ -97,57 +146,47 @@ enum PostgresAuditChain {
             }
             heads[realm] = head
         }
-        var results: [Result<AuditEntry?, any Error>] = []
-        results.reserveCapacity(work.count)
-        var entries: [AuditEntry] = []
-        entries.reserveCapacity(work.count)
-        var checkpoints: [(entry: AuditEntry, jws: String, createdMilliseconds: Int64)] = []
-        for item in work {
-            let realm = item.realm
-            guard let head = heads[realm] else { preconditionFailure("every realm of the batch has a head") }
-            switch item {
-            case .event(let event):
-                let entry = seal(event, sequence: head.seq + 1, previousHash: head.hash)
-                entries.append(entry)
-                heads[realm] = ChainHead(entry)
-                results.append(.success(entry))
-
-            case .checkpoint(_, let time, let sign):
-                // Nothing since the last checkpoint (or nothing at all): nothing to seal.
-                guard head.seq > 0, !head.isCheckpoint else {
-                    results.append(.success(nil))
-                    continue
-                }
-                let event = AuditEvent(type: AuditCheckpoint.entryType, realm: realm, time: time, actor: "system",
-                                       detail: ["through_seq": String(head.seq), "through_hash": head.hash])
-                let entry = seal(event, sequence: head.seq + 1, previousHash: head.hash)
-                let checkpoint = AuditCheckpoint(realm: realm, seq: entry.sequence, hash: entry.hash,
-                                                 timeMilliseconds: AuditQuery.milliseconds(entry.event.time))
-                let jws: String
-                do { jws = try sign(checkpoint.payload) } catch {
-                    results.append(.failure(HeraldError(.crypto, "signing the audit checkpoint of \(realm): \(error)")))
-                    continue
-                }
-                entries.append(entry)
-                checkpoints.append((entry, jws, checkpoint.timeMilliseconds))
-                heads[realm] = ChainHead(entry)
-                results.append(.success(entry))
-            }
-        }
+        let sealed = seal(work, onto: heads)
         var start = 0
-        while start < entries.count {
-            let end = min(start + rowsPerInsert, entries.count)
-            try await connection.query(insertStatement(entries[start..<end]), logger: logger)
+        while start < sealed.entries.count {
+            let end = min(start + rowsPerInsert, sealed.entries.count)
+            do { try await connection.query(insertStatement(sealed.entries[start..<end]), logger: logger) } catch
+                where isChainConflict(error) { throw ChainConflict() }
             start = end
         }
-        for checkpoint in checkpoints {
+        for checkpoint in sealed.checkpoints {
             let entry = checkpoint.entry
             try await connection.query("""
                 INSERT INTO audit_checkpoints (realm, seq, hash, jws, created_ms)
                 VALUES (\(entry.event.realm), \(entry.sequence), \(entry.hash), \(checkpoint.jws), \(checkpoint.createdMilliseconds))
                 """, logger: logger)
         }
-        return results
+        return sealed
+    }
+
+    /// The batch sealed onto the heads this writer committed last, when that needs one
+    /// statement (events only, at most ``rowsPerInsert``), else nil.
+    ///
+    /// One INSERT in autocommit is one round trip instead of five (BEGIN, lock, head, INSERT,
+    /// COMMIT), and it is safe without the lock: every writer appends at its head + 1, so
+    /// while no other writer appended, the cached head is the real one; once one did, the
+    /// row at our head + 1 exists and the primary key (realm, seq) refuses the whole
+    /// statement (``isChainConflict(_:)``), and the writer redoes the batch under the lock.
+    static func sealedForOneStatement(_ work: [Work], cached heads: [String: ChainHead]) -> Sealed? {
+        guard work.count <= rowsPerInsert else { return nil }
+        for item in work {
+            guard case .event(let event) = item, heads[event.realm] != nil else { return nil }
+        }
+        return seal(work, onto: heads)
+    }
+
+    /// A locked append found a sequence number taken: a writer that appends in one statement
+    /// (without the lock) moved the head after it was read. The batch is redone.
+    struct ChainConflict: Error {}
+
+    /// A unique violation: another writer took one of the sequence numbers (SQLSTATE 23505).
+    static func isChainConflict(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
     /// One INSERT of `entries` (a VALUES row each).

@@ -50,6 +50,9 @@ public final class PostgresAuditLog: AuditLogWriter, Sendable {
         var lastFailure: Date?
         var lastError: String?
         var observer: (@Sendable (Duration, Bool) -> Void)?
+        /// The last entry of each realm this writer committed: the next batch's heads while no
+        /// other writer appends (see ``write(_:cached:)``); emptied after a failed batch.
+        var heads: [String: PostgresAuditChain.ChainHead] = [:]
     }
 
     private struct Pending: Sendable {
@@ -190,23 +193,26 @@ public final class PostgresAuditLog: AuditLogWriter, Sendable {
     private func commit(_ batch: [Pending]) async {
         let work = batch.map(\.work)
         let started = ContinuousClock.now
-        state.withLock { $0.commitStarted = started }
-        let logger = store.logger
+        let cached = state.withLock { state in
+            state.commitStarted = started
+            return state.heads
+        }
         do {
-            let results = try await store.transaction("appending \(work.count) entries to the audit log") { connection in
-                try await PostgresAuditChain.append(work, connection, logger: logger)
-            }
+            let sealed = try await write(work, cached: cached)
             let observer = state.withLock { state in
+                state.heads = sealed.heads
                 state.batchesCommitted += 1
                 state.commitStarted = nil
                 state.lastSuccess = Date()
                 return state.observer
             }
             observer?(ContinuousClock.now - started, false)
-            for (item, result) in zip(batch, results) { item.waiter.resume(with: result) }
+            for (item, result) in zip(batch, sealed.results) { item.waiter.resume(with: result) }
         } catch {
-            // The transaction rolled back: nothing of the batch is in the table.
+            // Rolled back: nothing of the batch is in the table. The next batch reads the heads
+            // under the lock again.
             let observer = state.withLock { state in
+                state.heads = [:]
                 state.commitStarted = nil
                 state.lastFailure = Date()
                 state.lastError = "\(error)"
@@ -219,6 +225,45 @@ public final class PostgresAuditLog: AuditLogWriter, Sendable {
             for item in batch { item.waiter.resume(throwing: error) }
         }
     }
+
+    /// Writes one batch: as one autocommitted INSERT onto the heads this writer committed last
+    /// when it can (``PostgresAuditChain/sealedForOneStatement(_:cached:)``), else (and when
+    /// another writer moved a head meanwhile) in a transaction under the chains' locks.
+    private func write(_ work: [PostgresAuditChain.Work], cached: [String: PostgresAuditChain.ChainHead]) async throws
+        -> PostgresAuditChain.Sealed
+    {
+        let logger = store.logger
+        if let sealed = PostgresAuditChain.sealedForOneStatement(work, cached: cached) {
+            let what = "appending \(work.count) entries to the audit log"
+            do {
+                try await store.client.withConnection { connection in
+                    _ = try await connection.query(PostgresAuditChain.insertStatement(sealed.entries[...]), logger: logger)
+                }
+                return sealed
+            } catch where PostgresAuditChain.isChainConflict(error) {
+                // Another writer appended since our last batch: redo this one under the lock.
+            } catch {
+                let _: Void = try await store.mapErrors(what) { throw error }
+            }
+        }
+        // The lock keeps out the writers that lock; one appending in a single statement can still
+        // take the head read under it, so a conflict is retried on the head it left.
+        for _ in 0..<Self.lockedAttempts {
+            do {
+                return try await store.transaction("appending \(work.count) entries to the audit log") { connection in
+                    try await PostgresAuditChain.appendLocked(work, connection, logger: logger)
+                }
+            } catch is PostgresAuditChain.ChainConflict {
+                continue
+            }
+        }
+        throw HeraldError(.storage, "appending \(work.count) entries to the audit log: other writers took the chain's "
+                              + "next sequence number \(Self.lockedAttempts) times in a row; retry")
+    }
+
+    /// Tries of a locked append before the batch fails (each one loses only to a writer that
+    /// appended in the meantime, so the chain as a whole moves on).
+    static let lockedAttempts = 16
 
     private func waitUntilIdle(closing: Bool) async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in

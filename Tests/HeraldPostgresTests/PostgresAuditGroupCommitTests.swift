@@ -71,6 +71,28 @@ struct PostgresAuditGroupCommitTests {
         }
     }
 
+    @Test("two writers taking turns: a writer whose remembered head another moved on redoes its batch under the lock")
+    func headMovedByAnother() async throws {
+        try await PostgresFixture.withDatabase { url in
+            let location = try StoreLocation(parsing: url)
+            let first = try await PostgresStore.open(location), second = try await PostgresStore.open(location)
+            defer { first.close(); second.close() }
+            let logs = [first.makeAuditLog(settings: AuditWriterSettings(), logger: nil),
+                        second.makeAuditLog(settings: AuditWriterSettings(), logger: nil)]
+            // Each writer's second and later appends start from the head it remembers, which
+            // the other writer has moved on every time.
+            var recorded: [AuditEntry] = []
+            for index in 0..<12 { recorded.append(try await logs[index % 2].record(AuditFixtures.event(index))) }
+            #expect(recorded.map(\.sequence) == Array(1...12))
+            for (previous, entry) in zip(recorded, recorded.dropFirst()) { #expect(entry.previousHash == previous.hash) }
+            let signer = AuditFixtures.CheckpointSigner()
+            _ = try await logs[1].checkpoint(realm: "acme", at: AuditFixtures.start + 100, sign: signer.sign)
+            let report = try await AuditVerifier.verify(first, realm: "acme", verifyCheckpoint: signer.verify)
+            #expect(report.isValid && report.entriesChecked == 13, "\(report)")
+            for log in logs { await log.shutdown() }
+        }
+    }
+
     @Test("after shutdown nothing more is admitted")
     func closed() async throws {
         try await PostgresFixture.withStore { store in
