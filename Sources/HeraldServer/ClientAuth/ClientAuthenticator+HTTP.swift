@@ -14,10 +14,24 @@ extension ClientAuthenticator {
     func authenticate(_ request: Request, form: [String: String], realm: RealmRuntime, peer: SocketAddress?,
                       directory: Bool = false) async throws(ServiceError) -> ClientProfile
     {
+        let basic = request.headers[.authorization]
+        // The same Authorization header this realm runtime already verified: only the
+        // brute-force limits are asked. Anything else in the form (another method, another
+        // client_id) goes the full way, which refuses it as before.
+        if let basic, form["client_assertion"] == nil, form["client_assertion_type"] == nil, form["client_secret"] == nil,
+           let known = verifiedClients.profile(header: basic, realm: realm),
+           form["client_id"].map({ $0 == known.client.clientID }) ?? true
+        {
+            let profile = try await admitVerified(known, realm: realm,
+                                                  address: limiter.source(peer: peer, headers: request.headers))
+            RequestRecord.noteClient(profile.client.clientID)
+            return profile
+        }
         let credentials = try Self.credentials(request, form: form, realm: realm)
         let profile = try await authenticate(credentials, realm: realm,
                                              address: limiter.source(peer: peer, headers: request.headers),
                                              directory: directory)
+        if case .basic = credentials, let basic { verifiedClients.remember(header: basic, profile: profile, realm: realm) }
         RequestRecord.noteClient(profile.client.clientID)
         return profile
     }
@@ -26,11 +40,17 @@ extension ClientAuthenticator {
     func authenticateCaller(basic header: String, realm: RealmRuntime, peer: SocketAddress?,
                             headers: HTTPFields) async throws(ServiceError) -> ClientProfile
     {
+        if let known = verifiedClients.profile(header: header, realm: realm) {
+            let profile = try await admitVerified(known, realm: realm, address: limiter.source(peer: peer, headers: headers))
+            RequestRecord.noteClient(profile.client.clientID)
+            return profile
+        }
         guard let (clientID, secret) = Self.quickBasicCredentials(header) else {
             throw .invalidClient(realm: realm.name, reason: "malformed HTTP Basic credentials")
         }
         let profile = try await authenticateCaller(clientID: clientID, secret: secret, realm: realm,
                                                    address: limiter.source(peer: peer, headers: headers))
+        verifiedClients.remember(header: header, profile: profile, realm: realm)
         RequestRecord.noteClient(profile.client.clientID)
         return profile
     }

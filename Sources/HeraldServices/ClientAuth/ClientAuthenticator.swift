@@ -24,6 +24,8 @@ package struct ClientAuthenticator: Sendable {
     package let decoyDigest: SecretDigest
     /// Verifies the assertions of clients authenticated by an upstream IdP (`assertion_idp`).
     package let upstream: UpstreamTokenVerifier
+    /// `client_secret_basic` successes by header digest, per realm runtime (``VerifiedClientCache``).
+    package let verifiedClients = VerifiedClientCache()
 
     package init(hasher: SecretHasher, replayCache: any AssertionReplayCache, clock: any HeraldClock, limiter: AuthenticationLimiter,
                  upstream: UpstreamTokenVerifier? = nil) {
@@ -77,6 +79,18 @@ package struct ClientAuthenticator: Sendable {
             if error.code == .invalidClient { await limiter.failed(attempt, reason: error.reason) }
             throw error
         }
+    }
+
+    /// Admits a client whose credentials ``verifiedClients`` already vouches for in this realm
+    /// runtime: the brute-force limits see it as any other attempt (a lockout still refuses
+    /// it), but no secret is checked again.
+    package func admitVerified(_ profile: ClientProfile, realm: RealmRuntime, address: ClientAddress)
+        async throws(ServiceError) -> ClientProfile
+    {
+        let attempt = try await limiter.admit(realm: realm.name, settings: realm.bruteForce, client: profile.client.clientID,
+                                              address: address)
+        limiter.succeeded(attempt)
+        return profile
     }
 
     /// HTTP Basic for callers of the realm's own APIs: any client registered with a secret
