@@ -70,6 +70,10 @@ public final class PostgresStore: Sendable {
         runTask.cancel()
     }
 
+    // A store nobody holds any more (a server that stopped, in tests) must not keep its
+    // listener reconnecting for ever.
+    deinit { close() }
+
     /// `body` on one direct connection, before the pool exists: the pool retries a failing
     /// connect quietly, and a mistyped password must stop the start with the server's reason.
     private static func withProbeConnection(

@@ -29,7 +29,9 @@ struct DomainServices {
     static func build(_ configuration: ServerConfiguration, opened: OpenedStore, realms: ServedRealms,
                       clock: any HeraldClock, logger: Logger) async throws -> DomainServices {
         let store = opened.store, sealer = opened.masterKey.keySealer
-        let shared = SharedState.of(store)
+        // A shared store's feeds are subscribed before any realm is loaded (the in-process
+        // ones carry only this replica's own changes: nothing to miss).
+        let shared = store.sharedState() == nil ? SharedState.of(store) : try await SharedState.of(store).subscribedEarly()
         let registry = RealmRegistry(defaultRealm: realms.defaultRealm, changes: shared.realmChanges,
                                      replica: shared.replica)
         let audit = configuration.auditLog ? store.makeAuditLog(settings: configuration.auditWriter, logger: logger) : nil

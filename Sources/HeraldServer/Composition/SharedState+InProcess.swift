@@ -9,4 +9,13 @@ extension SharedState {
             replica: .process, replayCache: ReplayCache(), lifecycleChanges: LocalChangeFeed<LifecycleChange>(),
             realmChanges: LocalChangeFeed<RealmChange>(), federationSequence: LocalFederationSequence())
     }
+
+    /// This state with its change feeds subscribed now (``EarlySubscription``): called before
+    /// the realms are loaded, so the followers see every change committed after the load began.
+    func subscribedEarly() async throws -> SharedState {
+        SharedState(replica: replica, replayCache: replayCache,
+                    lifecycleChanges: try await EarlySubscription.subscribed(lifecycleChanges),
+                    realmChanges: try await EarlySubscription.subscribed(realmChanges),
+                    federationSequence: federationSequence)
+    }
 }
