@@ -36,7 +36,6 @@ public enum RealmDocument {
         if let federation = config.federation { document["federation"] = federationObject(federation) }
         if let bruteForce = config.bruteForce { document["brute_force"] = bruteForceObject(bruteForce) }
         if let capabilities = config.capabilities { document["capabilities"] = capabilitiesObject(capabilities) }
-        if let policy = config.policy { document["policy"] = policyObject(policy) }
         if let idps = config.upstreamIdPs, !idps.isEmpty { document["upstream_idps"] = idps.map(upstreamIdPObject) }
         return document
     }

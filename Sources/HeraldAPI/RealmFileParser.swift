@@ -14,7 +14,7 @@ struct RealmFileParser {
 
     static let topLevelKeys = ["realm", "display_name", "token", "keys", "levels", "role_mappings", "clients",
                                "directory", "trust_policy", "tools", "default_tool_level", "federation", "brute_force",
-                               "upstream_idps", "capabilities", "policy"]
+                               "upstream_idps", "capabilities"]
     static let namePattern = "[a-z0-9-]{1,63}"
     static let identifierPattern = "[A-Za-z0-9._~:@-]{1,128}"
     static let scopePattern = "[!#-+\\--\\[\\]-~]{1,128}"  // RFC 6749 scope-token, without commas
@@ -53,7 +53,6 @@ struct RealmFileParser {
         config.federation = top["federation"].flatMap(parseFederation)
         config.bruteForce = top["brute_force"].flatMap(parseBruteForce)
         config.capabilities = top["capabilities"].flatMap(parseCapabilities)
-        config.policy = top["policy"].flatMap(parsePolicy)
         if let node = top["upstream_idps"] { config.upstreamIdPs = parseUpstreamIdPs(node, clients: config.clients) }
         checkAssertionIdPs(top["clients"], idps: config.upstreamIdPs ?? [])
         return LoadedRealm(config: config, secrets: secrets, inlineSecretClients: inline)

@@ -32,9 +32,6 @@ public struct RealmConfig: Sendable, Hashable, Codable {
     /// The `capabilities` section (capability token lifetimes); nil when the file has none
     /// (``CapabilitySettings/defaults`` apply). Optional so realms stored before it decode.
     public var capabilities: CapabilitySettings? = nil
-    /// The `policy` section (action rules for capabilities and the MCP gate); nil when the
-    /// file has none: every request the other checks pass is allowed.
-    public var policy: PolicySet? = nil
 
     public init(name: String, displayName: String? = nil, tokenLifetimeSeconds: Int = 300,
                 algorithms: [SigningAlgorithm] = [.es256], keyRotationSeconds: Int = 30 * 86400,

@@ -24,8 +24,7 @@ struct HeraldCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, LoginCommand.self, RealmCommand.self, LevelCommand.self, MappingCommand.self,
                       ClientCommand.self, AgentCommand.self, KeyCommand.self, AuditCommand.self, PassportCommand.self,
                       KillCommand.self, ReviveCommand.self, DirectoryCommand.self, FederationCommand.self,
-                      BackupCommand.self, MigrateCommand.self, ConfigCommand.self, SignRequestCommand.self, PolicyCommand.self,
-                      CompletionCommand.self]
+                      BackupCommand.self, MigrateCommand.self, ConfigCommand.self, SignRequestCommand.self, CompletionCommand.self]
     )
 
     static func main() async {

@@ -44,8 +44,7 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
                        agent: gate.agentID, client: caller.clientID, reason: gate.reason,
                        detail: ["decision": answer.rawValue, "tool": gate.tool, "level": gate.level?.name ?? "",
                                 "federated_from": gate.federatedFrom ?? "", "idp": gate.idp ?? "",
-                                "on_behalf_of": gate.onBehalfOf ?? "", "failed": gate.failed.joined(separator: ","),
-                                "policy_rule": gate.policyRule ?? ""]),
+                                "on_behalf_of": gate.onBehalfOf ?? "", "failed": gate.failed.joined(separator: ",")]),
             to: audit, what: "decision")
         metrics?.gateDecision(answer.rawValue, tool: Self.toolLabel(gate.tool, in: realm.config))
         return try JSONBody.response(MCPGateDecision(
@@ -70,7 +69,6 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
                 }
             }
             gate.stoppedActor = active.stoppedActor
-            gate.delegationDepth = active.claims.act?.chain.count ?? 0
             if let idp = active.claims.idp { return delegatedAgent(active.verified, idp: idp, in: realm, gate: &gate) }
             return active.claims.sub
         case .passport(let passport):
@@ -141,7 +139,6 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             gate.passed.append("pipeline")
         }
         checkTool(level: level, in: realm, gate: &gate)
-        checkPolicy(org: principal.org, stage: decision.stage.rawValue, in: realm, gate: &gate)
     }
 
     /// A token or JWT passport that is not this realm's but a peer's, with its agent.
@@ -182,21 +179,6 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
             gate.passed.append("pipeline")
         }
         checkTool(level: foreign.level, in: realm, gate: &gate)
-        checkPolicy(org: nil, stage: foreign.entry.pipelineStage, in: realm, gate: &gate)
-    }
-
-    /// The realm's policy (docs/action-authority.md) on this tool call, when the realm has
-    /// one: `policy` passes, or fails with the deciding rule named in the reason.
-    private func checkPolicy(org: String?, stage: String, in realm: RealmRuntime, gate: inout Decision) {
-        guard let policy = realm.config.policy, let agent = gate.agentID, let level = gate.level else { return }
-        let server = gate.tool.prefix { $0 != "/" }
-        let request = PolicyRequest(kind: .gate, agent: agent, org: org, level: level, score: gate.score, stage: stage,
-                                    delegationDepth: gate.delegationDepth, type: "mcp",
-                                    action: String(gate.tool.dropFirst(server.count + 1)), resource: gate.tool,
-                                    location: String(server), time: lifecycle.clock.now())
-        let decision = PolicyEvaluator.evaluate(policy, request)
-        gate.policyRule = decision.ruleName
-        if decision.effect == .deny { gate.fail("policy", decision.description) } else { gate.passed.append("policy") }
     }
 
     private func checkTool(level: TrustLevel, in realm: RealmRuntime, gate: inout Decision) {
@@ -225,10 +207,6 @@ struct MCPGateEndpoint<Context: RemoteAddressRequestContext>: Sendable {
         var levelCap: TrustLevel?
         /// An agent acting in the presented token (`act`) that is stopped.
         var stoppedActor: String?
-        /// The length of the presented token's `act` chain.
-        var delegationDepth = 0
-        /// The policy rule that decided (`default` when none matched); nil without a policy.
-        var policyRule: String?
         var passed: [String] = []
         var failed: [String] = []
         var reasons: [String] = []

@@ -20,8 +20,6 @@ extension TokenEndpoint {
             var actors = subject.priorActors
             if actor.principal.id != subject.principal.id { actors.insert(actor.principal.id, at: 0) }
             let level = min(subject.decision.level, actorDecision.level)
-            let policy = try await checkPolicy(request, subject: subject, level: level, depth: actors.count,
-                                               client: client, in: realm)
             let holder = CapabilityIssuer.Holder(agentID: subject.principal.id, statusIndex: subject.statusIndex,
                                                  clientID: client.client.clientID, actors: actors, level: level)
             let issued = try CapabilityIssuer(clock: clock).issue(request, for: holder, notAfter: subject.expiresAt,
@@ -31,12 +29,10 @@ extension TokenEndpoint {
                            actor: client.client.clientID, agent: subject.principal.id, client: client.client.clientID,
                            detail: request.detail.auditFacts.merging(
                                ["jti": issued.jti, "kid": issued.kid, "level": level.name, "ttl": "\(issued.lifetime)",
-                                "act": actors.joined(separator: ","), "policy_rule": policy?.ruleName ?? ""]) { $1 }),
+                                "act": actors.joined(separator: ",")]) { $1 }),
                 to: audit, what: "capability")
             metrics.tokenIssued(realm: realm.name, grant: "capability", level: level.name)
             return Self.capabilityResponse(issued, detail: request.detail)
-        } catch let denial as PolicyDenial {
-            throw denial.error
         } catch {
             if let refusal = OAuthError.from(error), !refusal.isTemporarilyUnavailable {
                 _ = try? await audit?.record(AuditEvent(
@@ -46,27 +42,6 @@ extension TokenEndpoint {
             }
             throw error
         }
-    }
-
-    /// The realm's policy on this capability request (nil without a policy). A denial is
-    /// audited here, naming its rule, and thrown as a ``PolicyDenial``: 403 `access_denied`
-    /// whose description names the rule.
-    private func checkPolicy(_ request: CapabilityRequest, subject: CapabilitySubject, level: TrustLevel, depth: Int,
-                             client: ClientProfile, in realm: RealmRuntime) async throws -> PolicyDecision? {
-        guard let policy = realm.config.policy else { return nil }
-        let decision = PolicyEvaluator.evaluate(policy, PolicyRequest(
-            capability: request.detail, agent: subject.principal.id, org: subject.principal.org, level: level,
-            score: subject.decision.score, stage: subject.decision.stage.rawValue, delegationDepth: depth,
-            time: clock.now()))
-        guard decision.effect == .deny else { return decision }
-        try await FailClosedAudit.record(
-            AuditEvent(type: "capability.denied", realm: realm.name, time: clock.now(), actor: client.client.clientID,
-                       agent: subject.principal.id, client: client.client.clientID, reason: decision.description,
-                       detail: request.detail.auditFacts.merging(
-                           ["error": "access_denied", "policy_rule": decision.ruleName, "level": level.name]) { $1 }),
-            to: audit, what: "refusal")
-        throw PolicyDenial(error: OAuthError(status: .forbidden, code: "access_denied",
-                                             description: decision.description))
     }
 
     /// The subject of a capability: one of this realm's agents, as its access token names it,
